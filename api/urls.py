@@ -1,0 +1,14 @@
+"""API routes under /api/v1/."""
+
+from rest_framework.routers import DefaultRouter
+
+from api import views
+
+router = DefaultRouter()
+router.register("posts", views.PostViewSet, basename="post")
+router.register("tags", views.TagViewSet, basename="tag")
+router.register("categories", views.CategoryViewSet, basename="category")
+router.register("authors", views.AuthorViewSet, basename="author")
+router.register("locations", views.LocationViewSet, basename="location")
+
+urlpatterns = router.urls

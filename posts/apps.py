@@ -1,0 +1,9 @@
+"""App config for the content app."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PostsConfig(AppConfig):
+    name = "posts"
+    verbose_name = _("Content")

@@ -1,0 +1,454 @@
+"""Content models: bilingual posts and the authors, places, tags and categories they carry.
+
+A post's per-language text lives in PostTranslation rows (one per language); names of
+authors, places, tags and categories are stored in both languages as columns.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from posts.bylines import BylineStyle, format_byline
+from posts.markdown import reading_time_minutes, render_markdown
+
+
+class Language(models.TextChoices):
+    ZH_HANS = "zh-hans", _("Simplified Chinese")
+    EN = "en", _("English")
+
+
+LANGUAGE_CODES = tuple(Language.values)
+
+
+def other_language(language: str) -> str:
+    """The other of the two content languages."""
+    return Language.EN if language == Language.ZH_HANS else Language.ZH_HANS
+
+
+def validate_timezone(value: str) -> None:
+    """Accept only IANA time zone names such as Asia/Shanghai."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError(
+            _("%(value)s is not an IANA time zone (for example Asia/Shanghai)."),
+            params={"value": value},
+        ) from error
+
+
+def default_timezone() -> str:
+    return settings.TIME_ZONE
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(available_timezones())]
+
+
+def published_q(prefix: str = "") -> Q:
+    """The one definition of 'public': published, with a publish time that has passed.
+
+    `prefix` lets related models count published posts (`published_q("posts__")`).
+    """
+    return Q(
+        **{
+            f"{prefix}status": Post.Status.PUBLISHED,
+            f"{prefix}published_at__lte": timezone.now(),
+        }
+    )
+
+
+class BilingualName(models.Model):
+    """A name in Simplified Chinese and in English; either may be empty, not both."""
+
+    name_zh_hans = models.CharField(_("name (Simplified Chinese)"), max_length=200, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        if self.name_zh_hans and self.name_en and self.name_zh_hans != self.name_en:
+            return f"{self.name_zh_hans} / {self.name_en}"
+        return self.name_zh_hans or self.name_en or getattr(self, "slug", "") or "?"
+
+    def clean(self) -> None:
+        if not (self.name_zh_hans or self.name_en):
+            raise ValidationError(_("Give a name in at least one language."))
+
+    def name_in(self, language: str) -> str:
+        """The name in `language`, falling back to the other language."""
+        own = self.name_en if language == Language.EN else self.name_zh_hans
+        fallback = self.name_zh_hans if language == Language.EN else self.name_en
+        return own or fallback
+
+
+class TaxonomyQuerySet(models.QuerySet):
+    """Shared by tags, categories, authors and locations."""
+
+    def with_published_post_count(self):
+        """Annotate `published_post_count`, the number of published posts using each row."""
+        return self.annotate(
+            published_post_count=Count("posts", filter=published_q("posts__"), distinct=True)
+        ).order_by(*self.model._meta.ordering)
+
+    def in_use(self):
+        """Rows used by at least one published post (call after with_published_post_count)."""
+        return self.filter(published_post_count__gt=0)
+
+
+class Author(BilingualName):
+    """A byline identity (not a login account), e.g. 蚂蚁海星 / Mai-Haishin."""
+
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+
+    objects = TaxonomyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+
+
+class Location(BilingualName):
+    """A real place: an ISO 3166-1 country or an ISO 3166-2 subdivision (CN-GD is 广东)."""
+
+    class Kind(models.TextChoices):
+        COUNTRY = "country", _("Country or region (ISO 3166-1)")
+        SUBDIVISION = "subdivision", _("Subdivision (ISO 3166-2)")
+
+    code = models.CharField(
+        _("ISO code"),
+        max_length=10,
+        unique=True,
+        help_text=_("ISO 3166-1 alpha-2 (CN, HK, US) or ISO 3166-2 (CN-GD)."),
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("country"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="subdivisions",
+        help_text=_("The country a subdivision belongs to."),
+    )
+    timezone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_timezone],
+        help_text=_(
+            "IANA time zone of the place, used for posts written there. Empty when the "
+            "country spans several zones (the importer then asks for --timezone)."
+        ),
+    )
+
+    objects = TaxonomyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+
+    def __str__(self) -> str:
+        return f"{super().__str__()} ({self.code})"
+
+
+class Tag(BilingualName):
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True)
+
+    objects = TaxonomyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+
+class Category(BilingualName):
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True)
+
+    objects = TaxonomyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+
+class PostQuerySet(models.QuerySet):
+    def published(self):
+        """Posts an anonymous reader may see: published and publish time passed."""
+        return self.filter(published_q())
+
+    def visible_to(self, user):
+        """Everything for staff; published posts for everyone else."""
+        if user is not None and user.is_authenticated and user.is_staff:
+            return self.all()
+        return self.published()
+
+    def in_language(self, language: str):
+        return self.filter(
+            Exists(PostTranslation.objects.filter(post=OuterRef("pk"), language=language))
+        )
+
+    def tagged(self, *slugs: str):
+        """Posts carrying every one of the given tags."""
+        queryset = self
+        for slug in slugs:
+            queryset = queryset.filter(
+                Exists(Post.tags.through.objects.filter(post=OuterRef("pk"), tag__slug=slug))
+            )
+        return queryset
+
+    def in_category(self, slug: str):
+        return self.filter(
+            Exists(
+                Post.categories.through.objects.filter(post=OuterRef("pk"), category__slug=slug)
+            )
+        )
+
+    def at_location(self, code: str):
+        """Posts written at the place `code`, or anywhere inside it (CN matches CN-GD)."""
+        code = code.upper()
+        return self.filter(Q(location__code=code) | Q(location__parent__code=code))
+
+    def for_listing(self):
+        """Everything a list page serialises, in a constant number of queries."""
+        return self.select_related("author", "location").prefetch_related(
+            "tags",
+            "categories",
+            Prefetch(
+                "translations",
+                queryset=PostTranslation.objects.defer(
+                    "body_markdown", "body_html", "source_front_matter", "extra_front_matter"
+                ),
+            ),
+        )
+
+    def for_detail(self):
+        return self.select_related("author", "location").prefetch_related(
+            "tags", "categories", "translations"
+        )
+
+
+class Post(models.Model):
+    """One piece of writing in one or both languages (its text is in PostTranslation)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text=_(
+            "Published posts whose publish time is in the future are scheduled: they "
+            "appear by themselves when that time comes."
+        ),
+    )
+    published_at = models.DateTimeField(
+        _("publish time"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("When the post was (or will be) published."),
+    )
+    timezone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=default_timezone,
+        validators=[validate_timezone],
+        help_text=_(
+            "IANA time zone the post was written in; the publish time and byline are "
+            "shown in it (04:23 in Guangdong stays 04:23 +08:00)."
+        ),
+    )
+    author = models.ForeignKey(
+        Author,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="posts",
+    )
+    location = models.ForeignKey(
+        Location,
+        verbose_name=_("location"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="posts",
+        help_text=_("Where the post was written, as its byline says."),
+    )
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="posts")
+    categories = models.ManyToManyField(
+        Category, verbose_name=_("categories"), blank=True, related_name="posts"
+    )
+    comments_enabled = models.BooleanField(_("comments enabled"), default=False)
+    import_key = models.CharField(
+        _("import reference"),
+        max_length=500,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Stable reference of the source files this post was imported from."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = [models.F("published_at").desc(nulls_last=True), "-pk"]
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="published_post_has_publish_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published"]), name="post_status_is_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.slug
+
+    def clean(self) -> None:
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            raise ValidationError({"published_at": _("A published post needs a publish time.")})
+
+    def get_absolute_url(self) -> str:
+        return reverse("post-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.PUBLISHED and not self.is_public
+
+    @property
+    def local_published_at(self) -> datetime | None:
+        """The publish time in the post's own time zone."""
+        if self.published_at is None:
+            return None
+        return self.published_at.astimezone(ZoneInfo(self.timezone))
+
+    @property
+    def languages(self) -> list[str]:
+        """Languages the post exists in, Chinese first (uses prefetched translations)."""
+        present = {translation.language for translation in self.translations.all()}
+        return [code for code in LANGUAGE_CODES if code in present]
+
+    def translation_for(self, language: str) -> PostTranslation | None:
+        """The translation in `language`, else the other one (uses prefetched rows)."""
+        by_language = {t.language: t for t in self.translations.all()}
+        return by_language.get(language) or by_language.get(other_language(language))
+
+    def byline(self, language: str) -> str:
+        """The byline in `language`, formatted from the stored metadata."""
+        local_time = self.local_published_at
+        translation = self.translation_for(language)
+        if local_time is None or self.author is None or self.location is None:
+            return ""
+        style_data = translation.byline_style if translation else {}
+        if translation is None or translation.language != language:
+            style_data = {}
+        place = self.location.name_in(language)
+        if style_data.get("place_code") == self.location.code and style_data.get("place"):
+            place = style_data["place"]
+        return format_byline(
+            self.author.name_in(language),
+            local_time.replace(tzinfo=None),
+            place,
+            language,
+            BylineStyle.from_dict(style_data.get("style")),
+        )
+
+
+class PostTranslation(models.Model):
+    """A post's text in one language, with the source metadata of that language's file."""
+
+    post = models.ForeignKey(
+        Post, verbose_name=_("post"), on_delete=models.CASCADE, related_name="translations"
+    )
+    language = models.CharField(_("language"), max_length=7, choices=Language.choices)
+    title = models.CharField(_("title"), max_length=500)
+    summary = models.TextField(_("summary"), blank=True)
+    body_markdown = models.TextField(_("body (Markdown)"), blank=True)
+    body_html = models.TextField(_("body (HTML)"), blank=True, editable=False)
+    reading_time_minutes = models.PositiveIntegerField(
+        _("reading time (minutes)"), default=0, editable=False
+    )
+    byline_source = models.CharField(
+        _("byline as written"),
+        max_length=300,
+        blank=True,
+        help_text=_("The byline exactly as the source file wrote it (kept for export)."),
+    )
+    byline_style = models.JSONField(
+        _("byline style"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("How the source wrote its byline (separators, date form, place label)."),
+    )
+    extra_front_matter = models.JSONField(
+        _("extra front matter"),
+        default=dict,
+        blank=True,
+        help_text=_("Front-matter keys the CMS does not model, kept as written."),
+    )
+    source_front_matter = models.JSONField(
+        _("source front matter"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("The whole front matter of the imported file, for a lossless export."),
+    )
+    source_path = models.CharField(_("source file"), max_length=500, blank=True, editable=False)
+    content_hash = models.CharField(_("content hash"), max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["post", "language"]
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+        constraints = [
+            models.UniqueConstraint(fields=["post", "language"], name="one_translation_per_language"),
+            models.CheckConstraint(
+                condition=Q(language__in=["zh-hans", "en"]), name="translation_language_is_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} [{self.language}]"
+
+    def render(self) -> None:
+        """Recompute the derived fields from the Markdown body."""
+        self.body_html = render_markdown(self.body_markdown)
+        self.reading_time_minutes = reading_time_minutes(self.body_markdown)
+
+    def save(self, *args, **kwargs):
+        self.render()
+        super().save(*args, **kwargs)

@@ -1,0 +1,15 @@
+"""Readable ASCII slugs for any text: Chinese is written in pinyin (广东 → guang-dong)."""
+
+import re
+
+from django.utils.text import slugify
+from pypinyin import lazy_pinyin
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def slugify_text(text: str) -> str:
+    """An ASCII slug for `text`: Han characters become pinyin syllables, dots dashes (3.10 → 3-10)."""
+    if _HAN.search(text):
+        text = " ".join(lazy_pinyin(text))
+    return slugify(text.replace(".", "-")).strip("-")
