@@ -37,7 +37,10 @@ class StrictFilterBackend(DjangoFilterBackend):
         unknown = sorted(set(request.query_params) - known)
         if unknown:
             raise ValidationError(
-                {name: [f"unknown parameter; known: {', '.join(sorted(known))}."] for name in unknown}
+                {
+                    name: [f"unknown parameter; known: {', '.join(sorted(known))}."]
+                    for name in unknown
+                }
             )
         return super().filter_queryset(request, queryset, view)
 
@@ -171,4 +174,3 @@ class PostFilter(django_filters.FilterSet):
 
     def filter_published_before(self, queryset, name, value):
         return queryset.filter(published_at__lt=start_of(value))
-

@@ -5,6 +5,7 @@ from rest_framework.exceptions import ValidationError
 
 from posts.models import LANGUAGE_CODES
 
+
 def normalise_language(value: str) -> str | None:
     """zh-hans or en for the usual spellings (zh, zh-CN, zh_Hans, cn, en-US), else None.
 

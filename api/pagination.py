@@ -14,7 +14,9 @@ class PostPagination(PageNumberPagination):
         if raw is None:
             return self.page_size
         if not raw.isdigit() or int(raw) < 1:
-            raise ValidationError({"page_size": [f"must be a whole number from 1 to {self.max_page_size}."]})
+            raise ValidationError(
+                {"page_size": [f"must be a whole number from 1 to {self.max_page_size}."]}
+            )
         if int(raw) > self.max_page_size:
             raise ValidationError({"page_size": [f"must not exceed {self.max_page_size}."]})
         return int(raw)

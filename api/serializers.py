@@ -51,7 +51,9 @@ class PostListSerializer(serializers.BaseSerializer):
             else None,
             "byline": post.byline(translation.language if translation else language),
             "tags": [named(tag, language) for tag in post.tags.all()],
-            "categories": [named(category, language) for category in post.categories.all()],
+            "categories": [named(category, language) for category in translation.categories.all()]
+            if translation
+            else [],
             "comments_enabled": post.comments_enabled,
             "reading_time_minutes": translation.reading_time_minutes if translation else 0,
         }

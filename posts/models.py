@@ -94,10 +94,14 @@ class BilingualName(models.Model):
 class TaxonomyQuerySet(models.QuerySet):
     """Shared by tags, categories, authors and locations."""
 
+    # The path from a row to the posts that use it.
+    posts_path = "posts"
+
     def with_published_post_count(self):
         """Annotate `published_post_count`, the number of published posts using each row."""
+        path = self.posts_path
         return self.annotate(
-            published_post_count=Count("posts", filter=published_q("posts__"), distinct=True)
+            published_post_count=Count(path, filter=published_q(f"{path}__"), distinct=True)
         ).order_by(*self.model._meta.ordering)
 
     def in_use(self):
@@ -174,10 +178,16 @@ class Tag(BilingualName):
         verbose_name_plural = _("tags")
 
 
+class CategoryQuerySet(TaxonomyQuerySet):
+    posts_path = "translations__post"
+
+
 class Category(BilingualName):
+    """A category; categories belong to a language's version of a post (Jekyll's `categories`)."""
+
     slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True)
 
-    objects = TaxonomyQuerySet.as_manager()
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["slug"]
@@ -211,9 +221,12 @@ class PostQuerySet(models.QuerySet):
         return queryset
 
     def in_category(self, slug: str):
+        """Posts with a translation in the category."""
         return self.filter(
             Exists(
-                Post.categories.through.objects.filter(post=OuterRef("pk"), category__slug=slug)
+                PostTranslation.categories.through.objects.filter(
+                    posttranslation__post=OuterRef("pk"), category__slug=slug
+                )
             )
         )
 
@@ -226,18 +239,17 @@ class PostQuerySet(models.QuerySet):
         """Everything a list page serialises, in a constant number of queries."""
         return self.select_related("author", "location").prefetch_related(
             "tags",
-            "categories",
             Prefetch(
                 "translations",
                 queryset=PostTranslation.objects.defer(
                     "body_markdown", "body_html", "source_front_matter", "extra_front_matter"
-                ),
+                ).prefetch_related("categories"),
             ),
         )
 
     def for_detail(self):
         return self.select_related("author", "location").prefetch_related(
-            "tags", "categories", "translations"
+            "tags", "translations__categories"
         )
 
 
@@ -294,9 +306,6 @@ class Post(models.Model):
         help_text=_("Where the post was written, as its byline says."),
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="posts")
-    categories = models.ManyToManyField(
-        Category, verbose_name=_("categories"), blank=True, related_name="posts"
-    )
     comments_enabled = models.BooleanField(_("comments enabled"), default=False)
     import_key = models.CharField(
         _("import reference"),
@@ -329,12 +338,12 @@ class Post(models.Model):
     def __str__(self) -> str:
         return self.slug
 
+    def get_absolute_url(self) -> str:
+        return reverse("post-detail", kwargs={"slug": self.slug})
+
     def clean(self) -> None:
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             raise ValidationError({"published_at": _("A published post needs a publish time.")})
-
-    def get_absolute_url(self) -> str:
-        return reverse("post-detail", kwargs={"slug": self.slug})
 
     @property
     def is_public(self) -> bool:
@@ -427,6 +436,13 @@ class PostTranslation(models.Model):
         editable=False,
         help_text=_("The whole front matter of the imported file, for a lossless export."),
     )
+    categories = models.ManyToManyField(
+        Category,
+        verbose_name=_("categories"),
+        blank=True,
+        related_name="translations",
+        help_text=_("Categories of this language's version (Jekyll's `categories`)."),
+    )
     source_path = models.CharField(_("source file"), max_length=500, blank=True, editable=False)
     content_hash = models.CharField(_("content hash"), max_length=64, blank=True, editable=False)
 
@@ -435,7 +451,9 @@ class PostTranslation(models.Model):
         verbose_name = _("translation")
         verbose_name_plural = _("translations")
         constraints = [
-            models.UniqueConstraint(fields=["post", "language"], name="one_translation_per_language"),
+            models.UniqueConstraint(
+                fields=["post", "language"], name="one_translation_per_language"
+            ),
             models.CheckConstraint(
                 condition=Q(language__in=["zh-hans", "en"]), name="translation_language_is_known"
             ),
@@ -444,11 +462,11 @@ class PostTranslation(models.Model):
     def __str__(self) -> str:
         return f"{self.title} [{self.language}]"
 
+    def save(self, *args, **kwargs):
+        self.render()
+        super().save(*args, **kwargs)
+
     def render(self) -> None:
         """Recompute the derived fields from the Markdown body."""
         self.body_html = render_markdown(self.body_markdown)
         self.reading_time_minutes = reading_time_minutes(self.body_markdown)
-
-    def save(self, *args, **kwargs):
-        self.render()
-        super().save(*args, **kwargs)

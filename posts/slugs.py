@@ -9,7 +9,7 @@ _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def slugify_text(text: str) -> str:
-    """An ASCII slug for `text`: Han characters become pinyin syllables, dots dashes (3.10 → 3-10)."""
+    """An ASCII slug: Han characters become pinyin syllables, dots dashes (3.10 → 3-10)."""
     if _HAN.search(text):
         text = " ".join(lazy_pinyin(text))
     return slugify(text.replace(".", "-")).strip("-")

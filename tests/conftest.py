@@ -48,7 +48,11 @@ def make_author(**overrides):
     from posts.models import Author
 
     number = next(_counter)
-    values = {"slug": f"author-{number}", "name_zh_hans": f"作者{number}", "name_en": f"Author {number}"}
+    values = {
+        "slug": f"author-{number}",
+        "name_zh_hans": f"作者{number}",
+        "name_en": f"Author {number}",
+    }
     values.update(overrides)
     return Author.objects.create(**values)
 
@@ -85,7 +89,8 @@ def make_post(
     values = {
         "slug": f"post-{number}",
         "status": Post.Status.PUBLISHED,
-        "published_at": dt.datetime(2025, 3, 30, 4, 23, tzinfo=SHANGHAI) - dt.timedelta(days=number),
+        "published_at": dt.datetime(2025, 3, 30, 4, 23, tzinfo=SHANGHAI)
+        - dt.timedelta(days=number),
         "timezone": "Asia/Shanghai",
         "comments_enabled": True,
     }
@@ -99,15 +104,15 @@ def make_post(
     )
     titles = titles if titles is not None else {"zh-hans": f"标题{number}", "en": f"Title {number}"}
     for language, title in titles.items():
-        PostTranslation.objects.create(
+        translation = PostTranslation.objects.create(
             post=post,
             language=language,
             title=title,
             summary=f"summary {language} {number}",
             body_markdown=f"# {title}\n\nBody of {title}.",
         )
+        translation.categories.set([make_category(slug) for slug in categories])
     post.tags.set([make_tag(slug) for slug in tags])
-    post.categories.set([make_category(slug) for slug in categories])
     return post
 
 

@@ -118,7 +118,9 @@ def test_responses_vary_on_accept_language(api):
 
 def test_detail_adds_body_and_preserved_front_matter(api):
     post = make_post(slug="with-body", titles={"en": "T"})
-    PostTranslation.objects.filter(post=post).update(extra_front_matter={"layout": "post", "toc": True})
+    PostTranslation.objects.filter(post=post).update(
+        extra_front_matter={"layout": "post", "toc": True}
+    )
 
     item = api.get(detail("with-body")).json()
 
@@ -190,7 +192,9 @@ def test_staff_see_drafts_and_scheduled_with_their_status(staff_api, hidden_post
 
 
 @pytest.mark.parametrize("page_size", [1, 10, 40])
-def test_list_query_count_does_not_grow_with_page_size(api, page_size, django_assert_max_num_queries):
+def test_list_query_count_does_not_grow_with_page_size(
+    api, page_size, django_assert_max_num_queries
+):
     for _ in range(40):
         make_post(tags=["a", "b"], categories=["c"])
 
@@ -198,7 +202,7 @@ def test_list_query_count_does_not_grow_with_page_size(api, page_size, django_as
         response = api.get(LIST, {"page_size": page_size})
 
     assert len(response.json()["results"]) == page_size
-    # count, posts (+author, location), tags, categories, translations
+    # count, posts (+author, location), tags, translations, their categories
     assert len(queries) == 5
 
 

@@ -58,7 +58,9 @@ def test_categories_used_only_by_drafts_are_not_listed(api, content):
 def test_authors_of_drafts_and_scheduled_posts_only_are_not_listed(api, content):
     authors = listed(api, "author", lang="zh-hans")
 
-    assert [(a["slug"], a["name"], a["post_count"]) for a in authors] == [("mai-haishin", "蚂蚁海星", 2)]
+    assert [(a["slug"], a["name"], a["post_count"]) for a in authors] == [
+        ("mai-haishin", "蚂蚁海星", 2)
+    ]
 
 
 def test_locations_list_places_with_published_posts(api, content):

@@ -23,4 +23,6 @@ class Command(BaseCommand):
         user.save()
         action = "Created" if created else "Reset the password of"
         self.stdout.write(f"{action} the local admin user.")
-        self.stdout.write(f"  admin: http://127.0.0.1:8000/admin/  user: {username}  password: {password}")
+        self.stdout.write(
+            f"  admin: http://127.0.0.1:8000/admin/  user: {username}  password: {password}"
+        )

@@ -1,0 +1,123 @@
+"""Join parsed files into posts: files in one folder sharing a pair key (2025-03-30-leave-cn.md,
+2025-03-30-leave-en.md) are one post in up to two languages. Pure: no ORM, no files.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import PurePath
+
+from posts.importers.parser import ZH_HANS, ParsedFile, ParseError
+
+
+@dataclass
+class ParsedPost:
+    """One post in one or two languages, with the values its translations share."""
+
+    slug: str
+    translations: dict[str, ParsedFile]  # language → file; zh-hans first
+    published_at: datetime | None
+    timezone: str
+    author_names: dict[str, str]  # language → the author's name in that language
+    location_code: str | None
+    tags: list[str]  # union over the translations, in order
+    categories: list[str]
+    comments_enabled: bool | None
+    is_draft: bool  # any translation a draft → the post is a draft
+    warnings: list[str]  # each file's warnings (prefixed with its file name), then conflicts
+
+    @property
+    def primary(self) -> ParsedFile:
+        """The file whose shared values win: the zh-hans one, else the first."""
+        return next(iter(self.translations.values()))
+
+    @property
+    def pair_key(self) -> str:
+        return self.primary.pair_key
+
+    @property
+    def source_paths(self) -> list[str]:
+        return [file.source_path for file in self.translations.values()]
+
+
+def pair_files(files: list[ParsedFile]) -> tuple[list[ParsedPost], list[ParseError]]:
+    """Group files into posts (path order); a second file of a language, or a slug another
+    group already took, is an error and left out."""
+    errors: list[ParseError] = []
+    posts: list[ParsedPost] = []
+    slug_owners: dict[str, str] = {}
+    for group in _group_files(files, errors):
+        post = merge_translations(group)
+        if post.slug in slug_owners:
+            reason = f"slug {post.slug!r} is already used by {slug_owners[post.slug]}"
+            errors += [ParseError(path, reason) for path in post.source_paths]
+            continue
+        slug_owners[post.slug] = post.primary.source_path
+        posts.append(post)
+    return posts, errors
+
+
+def _group_files(files: list[ParsedFile], errors: list[ParseError]) -> list[list[ParsedFile]]:
+    """Files by (folder, pair key), in path order, at most one per language."""
+    groups: dict[tuple[str, str], dict[str, ParsedFile]] = {}
+    for file in sorted(files, key=lambda file: file.source_path):
+        key = (str(PurePath(file.source_path).parent), file.pair_key)
+        group = groups.setdefault(key, {})
+        if file.language in group:
+            first = group[file.language].source_path
+            reason = f"a second {file.language} file for {file.pair_key!r} (the first is {first})"
+            errors.append(ParseError(file.source_path, reason))
+            continue
+        group[file.language] = file
+    return [list(group.values()) for group in groups.values()]
+
+
+def merge_translations(files: list[ParsedFile]) -> ParsedPost:
+    """One post from the files of one pair key (one per language)."""
+    ordered = sorted(files, key=lambda file: file.language != ZH_HANS)
+    warnings = [f"{_name(file)}: {warning}" for file in ordered for warning in file.warnings]
+
+    def shared(attribute: str):
+        return _shared_value(ordered, attribute, warnings)
+
+    return ParsedPost(
+        slug=shared("slug"),
+        translations={file.language: file for file in ordered},
+        published_at=shared("published_at"),
+        timezone=shared("timezone"),
+        author_names={file.language: file.author_name for file in ordered if file.author_name},
+        location_code=shared("location_code"),
+        tags=_union(file.tags for file in ordered),
+        categories=_union(file.categories for file in ordered),
+        comments_enabled=shared("comments_enabled"),
+        is_draft=any(file.is_draft for file in ordered),
+        warnings=warnings,
+    )
+
+
+def _shared_value(files: list[ParsedFile], attribute: str, warnings: list[str]):
+    """The first file's value that is not None; a translation that disagrees is warned about."""
+    candidates = [file for file in files if getattr(file, attribute) is not None]
+    if not candidates:
+        return None
+    winner, *others = candidates
+    value = getattr(winner, attribute)
+    for other in others:
+        if getattr(other, attribute) != value:
+            warnings.append(
+                f"{attribute} differs: {_name(other)} has {_show(getattr(other, attribute))}; "
+                f"using {_show(value)} from {_name(winner)}"
+            )
+    return value
+
+
+def _union(lists: Iterable[list[str]]) -> list[str]:
+    return list(dict.fromkeys(name for names in lists for name in names))
+
+
+def _name(file: ParsedFile) -> str:
+    return PurePath(file.source_path).name
+
+
+def _show(value) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
