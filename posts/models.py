@@ -307,6 +307,20 @@ class Post(models.Model):
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="posts")
     comments_enabled = models.BooleanField(_("comments enabled"), default=False)
+    image = models.CharField(
+        _("image"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Path or URL of the post's cover image (image / thumbnail / cover / og_image)."
+        ),
+    )
+    aliases = models.JSONField(
+        _("old URLs"),
+        default=list,
+        blank=True,
+        help_text=_("Earlier URLs of the post (aliases / redirect_from), for redirects."),
+    )
     import_key = models.CharField(
         _("import reference"),
         max_length=500,

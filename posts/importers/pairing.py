@@ -3,7 +3,7 @@
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePath
 
@@ -25,6 +25,8 @@ class ParsedPost:
     comments_enabled: bool | None
     is_draft: bool  # any translation a draft → the post is a draft
     warnings: list[str]  # each file's warnings (prefixed with its file name), then conflicts
+    image: str = ""  # the post's image reference
+    aliases: list[str] = field(default_factory=list)  # old URLs of every translation
 
     @property
     def primary(self) -> ParsedFile:

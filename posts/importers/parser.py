@@ -101,6 +101,8 @@ class ParsedFile:
     warnings: list[str]
     content_hash: str  # sha256 hex of the text
     byline_source: str = ""  # the byline exactly as written ('' if none)
+    image: str = ""  # image / thumbnail / cover / og_image reference ('' if none)
+    aliases: list[str] = field(default_factory=list)  # old URLs: aliases / redirect_from
 
 
 class ParseError(Exception):

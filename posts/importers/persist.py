@@ -84,6 +84,8 @@ def apply_shared_fields(post: Post, parsed: ParsedPost, warnings: list[str]) -> 
     post.published_at = parsed.published_at
     post.timezone = parsed.timezone
     post.comments_enabled = bool(parsed.comments_enabled)
+    post.image = parsed.image
+    post.aliases = parsed.aliases
     post.author = upsert_author(parsed.author_names)
     post.location = Location.objects.filter(code=parsed.location_code).first()
     if parsed.location_code and post.location is None:
