@@ -35,6 +35,19 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
+# A post's page on the frontend, e.g. https://blog.example/{lang}/{slug}/ (feeds, sitemap);
+# empty: the post's API URL.
+FRONTEND_POST_URL = os.environ.get("FRONTEND_POST_URL", "").strip()
+if FRONTEND_POST_URL:
+    try:
+        FRONTEND_POST_URL.format(lang="en", slug="slug")
+    except (KeyError, IndexError, ValueError) as error:
+        raise ImproperlyConfigured(
+            "FRONTEND_POST_URL may use only {lang} and {slug} as placeholders."
+        ) from error
+    if "{slug}" not in FRONTEND_POST_URL or not FRONTEND_POST_URL.startswith("http"):
+        raise ImproperlyConfigured("FRONTEND_POST_URL must be an http(s) URL containing {slug}.")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -42,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "rest_framework",
     "django_filters",
     "posts",
@@ -97,6 +111,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 

@@ -1,0 +1,394 @@
+"""The editors' workspace: posts with both languages side by side and their publish time in
+the post's own time zone, plus the bilingual names of authors, places, tags and categories.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from posts.admin_forms import EN, ZH_HANS, PostAdminForm, field_name, language_label
+from posts.models import (
+    LANGUAGE_CODES,
+    Author,
+    Category,
+    Language,
+    Location,
+    Post,
+    PostTranslation,
+    Tag,
+    published_q,
+)
+
+
+def utc_offset(moment: dt.datetime) -> str:
+    """'UTC+08:00' for an aware datetime."""
+    return "UTC" + moment.isoformat(timespec="seconds")[19:]
+
+
+def format_local_time(moment: dt.datetime | None) -> str | None:
+    """'2025-03-30 04:23 UTC+08:00': wall-clock time and offset of an aware datetime."""
+    if moment is None:
+        return None
+    return f"{moment:%Y-%m-%d %H:%M} {utc_offset(moment)}"
+
+
+def translations_of(post: Post) -> dict[str, PostTranslation]:
+    """The post's translations by language (prefetched rows; none for an unsaved post)."""
+    if post.pk is None:
+        return {}
+    return {translation.language: translation for translation in post.translations.all()}
+
+
+def pretty_json(value) -> str:
+    return format_html("<pre>{}</pre>", json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def translation_display(attribute: str, language: str, render=str):
+    """A read-only admin column or field showing one translation's `attribute`."""
+    verbose_name = PostTranslation._meta.get_field(attribute).verbose_name
+
+    @admin.display(description=language_label(verbose_name, language))
+    def display(model_admin, post):
+        value = getattr(translations_of(post).get(language), attribute, None)
+        return render(value) if value else model_admin.get_empty_value_display()
+
+    return display
+
+
+def byline_preview(language: str):
+    """A read-only field showing the byline the API serves in `language`."""
+
+    @admin.display(description=language_label(_("byline preview"), language))
+    def display(model_admin, post):
+        byline = post.byline(language) if post.pk is not None else ""
+        return byline or model_admin.get_empty_value_display()
+
+    return display
+
+
+def pair(name: str) -> tuple[str, str]:
+    """One fieldset row: the zh-hans and en form fields for `name`, side by side."""
+    return (field_name(name, ZH_HANS), field_name(name, EN))
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Draft, published (visible now) or scheduled (published, publish time in the future)."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", Post.Status.DRAFT.label),
+            ("published", Post.Status.PUBLISHED.label),
+            ("scheduled", _("Scheduled")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "draft":
+            return queryset.filter(status=Post.Status.DRAFT)
+        if self.value() == "published":
+            return queryset.published()
+        if self.value() == "scheduled":
+            return queryset.filter(status=Post.Status.PUBLISHED).exclude(published_q())
+        return None
+
+
+class LanguageFilter(admin.SimpleListFilter):
+    """Posts that have a translation in the language."""
+
+    title = _("language")
+    parameter_name = "language"
+
+    def lookups(self, request, model_admin):
+        return Language.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in LANGUAGE_CODES:
+            return queryset.in_language(self.value())
+        return None
+
+
+class TagFilter(admin.SimpleListFilter):
+    """Posts carrying the tag; lists the tags in use."""
+
+    title = _("tag")
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        tags = Tag.objects.filter(Exists(Post.tags.through.objects.filter(tag=OuterRef("pk"))))
+        return [(tag.slug, str(tag)) for tag in tags]
+
+    def queryset(self, request, queryset):
+        return queryset.tagged(self.value()) if self.value() else None
+
+
+class CategoryFilter(admin.SimpleListFilter):
+    """Posts with a translation in the category; lists the categories in use."""
+
+    title = _("category")
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        used = PostTranslation.categories.through.objects.filter(category=OuterRef("pk"))
+        return [
+            (category.slug, str(category)) for category in Category.objects.filter(Exists(used))
+        ]
+
+    def queryset(self, request, queryset):
+        return queryset.in_category(self.value()) if self.value() else None
+
+
+class CountryFilter(admin.SimpleListFilter):
+    """Posts written in a country or one of its subdivisions; lists countries that have posts."""
+
+    title = _("country")
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        posts_there = Post.objects.filter(
+            Q(location=OuterRef("pk")) | Q(location__parent=OuterRef("pk"))
+        )
+        countries = Location.objects.filter(kind=Location.Kind.COUNTRY).filter(Exists(posts_there))
+        return [(country.code, str(country)) for country in countries]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.at_location(self.value())
+        return None
+
+
+class YearFilter(admin.SimpleListFilter):
+    """Year of the publish time, in the site's time zone (TIME_ZONE)."""
+
+    title = _("year")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = Post.objects.datetimes("published_at", "year", order="DESC")
+        return [(str(year.year), str(year.year)) for year in years]
+
+    def queryset(self, request, queryset):
+        if (self.value() or "").isdigit():
+            return queryset.filter(published_at__year=int(self.value()))
+        return None
+
+
+class PostChangeList(ChangeList):
+    """The post list, with the translations (without their bodies) of a page in one query."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).for_listing()
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    form = PostAdminForm
+    list_display = (
+        "slug",
+        "title_in_zh_hans",
+        "title_in_en",
+        "status_label",
+        "local_publish_time",
+        "location",
+        "author",
+    )
+    list_filter = (
+        StatusFilter,
+        LanguageFilter,
+        TagFilter,
+        CategoryFilter,
+        CountryFilter,
+        YearFilter,
+    )
+    list_select_related = ("author", "location")
+    search_fields = ("slug", "translations__title", "translations__body_markdown")
+    autocomplete_fields = ("author", "location", "tags")
+    actions = ("publish", "unpublish")
+    readonly_fields = (
+        "publish_time_utc",
+        "byline_preview_zh_hans",
+        "byline_preview_en",
+        "byline_source_zh_hans",
+        "byline_source_en",
+        "source_path_zh_hans",
+        "source_path_en",
+        "source_front_matter_zh_hans",
+        "source_front_matter_en",
+        "import_key",
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "slug",
+                    "status",
+                    ("published_at", "timezone"),
+                    "comments_enabled",
+                    "image",
+                    "aliases",
+                )
+            },
+        ),
+        (_("Text"), {"fields": (pair("title"), pair("summary"), pair("body_markdown"))}),
+        (_("Byline"), {"fields": ("author", "location")}),
+        (_("Tags and categories"), {"fields": ("tags", pair("categories"))}),
+        (
+            _("Extra front matter"),
+            {"classes": ("collapse",), "fields": (pair("extra_front_matter"),)},
+        ),
+    )
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "slug",
+                    "status",
+                    ("published_at", "timezone"),
+                    "publish_time_utc",
+                    "comments_enabled",
+                    "image",
+                    "aliases",
+                )
+            },
+        ),
+        (
+            _("Text"),
+            {"fields": (pair("title"), pair("summary"), pair("body_markdown"), pair("delete"))},
+        ),
+        (
+            _("Byline"),
+            {"fields": ("author", "location", pair("byline_preview"), pair("byline_source"))},
+        ),
+        (_("Tags and categories"), {"fields": ("tags", pair("categories"))}),
+        (
+            _("Extra front matter"),
+            {"classes": ("collapse",), "fields": (pair("extra_front_matter"),)},
+        ),
+        (
+            _("Source"),
+            {
+                "classes": ("collapse",),
+                "fields": ("import_key", pair("source_path"), pair("source_front_matter")),
+            },
+        ),
+    )
+
+    title_in_zh_hans = translation_display("title", ZH_HANS)
+    title_in_en = translation_display("title", EN)
+    byline_preview_zh_hans = byline_preview(ZH_HANS)
+    byline_preview_en = byline_preview(EN)
+    byline_source_zh_hans = translation_display("byline_source", ZH_HANS)
+    byline_source_en = translation_display("byline_source", EN)
+    source_path_zh_hans = translation_display("source_path", ZH_HANS)
+    source_path_en = translation_display("source_path", EN)
+    source_front_matter_zh_hans = translation_display("source_front_matter", ZH_HANS, pretty_json)
+    source_front_matter_en = translation_display("source_front_matter", EN, pretty_json)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author", "location")
+
+    def get_changelist(self, request, **kwargs):
+        return PostChangeList
+
+    def get_object(self, request, object_id, from_field=None):
+        """The post with its translations and their categories, which the form edits."""
+        post = super().get_object(request, object_id, from_field)
+        if post is not None:
+            prefetch_related_objects([post], "translations__categories")
+        return post
+
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.save_translations()
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_label(self, post):
+        return gettext("Scheduled") if post.is_scheduled else post.get_status_display()
+
+    @admin.display(description=_("local publish time"), ordering="published_at")
+    def local_publish_time(self, post):
+        return format_local_time(post.local_published_at)
+
+    @admin.display(description=_("publish time in UTC"))
+    def publish_time_utc(self, post):
+        if post.published_at is None:
+            return self.get_empty_value_display()
+        return gettext("%(utc)s UTC (%(zone)s is at %(offset)s then)") % {
+            "utc": f"{post.published_at.astimezone(dt.UTC):%Y-%m-%d %H:%M}",
+            "zone": post.timezone,
+            "offset": utc_offset(post.local_published_at),
+        }
+
+    @admin.action(description=_("Publish selected posts"), permissions=["change"])
+    def publish(self, request, queryset):
+        """Publish the drafts among the selection; those without a publish time get now."""
+        now = timezone.now()
+        drafts = queryset.exclude(status=Post.Status.PUBLISHED)
+        count = drafts.filter(published_at__isnull=True).update(
+            status=Post.Status.PUBLISHED, published_at=now, updated_at=now
+        )
+        count += drafts.update(status=Post.Status.PUBLISHED, updated_at=now)
+        message = ngettext(
+            "%(count)d post was published.", "%(count)d posts were published.", count
+        )
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Unpublish selected posts"), permissions=["change"])
+    def unpublish(self, request, queryset):
+        """Turn the published posts among the selection back into drafts."""
+        count = queryset.exclude(status=Post.Status.DRAFT).update(
+            status=Post.Status.DRAFT, updated_at=timezone.now()
+        )
+        message = ngettext(
+            "%(count)d post was turned into a draft.",
+            "%(count)d posts were turned into drafts.",
+            count,
+        )
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+
+class BilingualNameAdmin(admin.ModelAdmin):
+    """Shared by authors, tags and categories: a slug and a name in each language."""
+
+    list_display = ("slug", "name_zh_hans", "name_en")
+    search_fields = ("slug", "name_zh_hans", "name_en")
+    prepopulated_fields = {"slug": ("name_en",)}
+
+
+@admin.register(Author)
+class AuthorAdmin(BilingualNameAdmin):
+    pass
+
+
+@admin.register(Tag)
+class TagAdmin(BilingualNameAdmin):
+    pass
+
+
+@admin.register(Category)
+class CategoryAdmin(BilingualNameAdmin):
+    pass
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_zh_hans", "name_en", "kind", "parent", "timezone")
+    list_filter = ("kind",)
+    list_select_related = ("parent",)
+    search_fields = ("code", "name_zh_hans", "name_en")
+    autocomplete_fields = ("parent",)
