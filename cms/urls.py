@@ -1,11 +1,39 @@
-"""Top-level URLs: the admin and the JSON API."""
+"""Top-level URLs: the admin, the JSON API, the feeds and the sitemap."""
 
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+
+from posts.feeds import (
+    CategoryFeed,
+    ContentAtomFeed,
+    ContentRssFeed,
+    LanguageFeed,
+    LatestPostsFeed,
+    TagFeed,
+)
+from posts.sitemaps import sitemaps
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
+    path("feeds/atom.xml", LatestPostsFeed(ContentAtomFeed), name="feed-atom"),
+    path("feeds/rss.xml", LatestPostsFeed(ContentRssFeed), name="feed-rss"),
+    path("feeds/tags/<str:slug>/atom.xml", TagFeed(ContentAtomFeed), name="tag-feed-atom"),
+    path("feeds/tags/<str:slug>/rss.xml", TagFeed(ContentRssFeed), name="tag-feed-rss"),
+    path(
+        "feeds/categories/<str:slug>/atom.xml",
+        CategoryFeed(ContentAtomFeed),
+        name="category-feed-atom",
+    ),
+    path(
+        "feeds/categories/<str:slug>/rss.xml",
+        CategoryFeed(ContentRssFeed),
+        name="category-feed-rss",
+    ),
+    path("feeds/<str:lang>/atom.xml", LanguageFeed(ContentAtomFeed), name="language-feed-atom"),
+    path("feeds/<str:lang>/rss.xml", LanguageFeed(ContentRssFeed), name="language-feed-rss"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
 ]
 
 handler404 = "api.errors.not_found"
