@@ -21,6 +21,7 @@ from rest_framework.exceptions import ValidationError
 
 from api.language import requested_language
 from posts.models import Language, Post, PostTranslation, other_language
+from posts.search import MAX_QUERY_LENGTH, parse_query
 
 # Parameters that are not filters but are understood by the views and pagination.
 NON_FILTER_PARAMETERS = {"page", "page_size", "lang", "format"}
@@ -100,6 +101,26 @@ class MomentFilter(django_filters.Filter):
     field_class = MomentField
 
 
+class SearchQueryField(forms.Field):
+    """Search words: not blank, at most MAX_QUERY_LENGTH characters, something to search for."""
+
+    def to_python(self, value):
+        if value is None:
+            return None
+        value = value.strip()
+        if not value:
+            raise forms.ValidationError("must not be empty.")
+        if len(value) > MAX_QUERY_LENGTH:
+            raise forms.ValidationError(f"must be at most {MAX_QUERY_LENGTH} characters.")
+        if not parse_query(value):
+            raise forms.ValidationError("has no letters, digits or Chinese characters to search.")
+        return value
+
+
+class SearchQueryFilter(django_filters.Filter):
+    field_class = SearchQueryField
+
+
 location_code = RegexValidator(
     r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$",
     "%(value)r is not an ISO 3166 code such as CN or CN-GD.",
@@ -107,6 +128,10 @@ location_code = RegexValidator(
 
 
 class PostFilter(django_filters.FilterSet):
+    q = SearchQueryFilter(
+        method="filter_q",
+        help_text="Search words (Chinese or English, traditional characters too); all must match.",
+    )
     tag = SlugListFilter(method="filter_tag", help_text="Tag slug; repeat to require several.")
     category = django_filters.CharFilter(
         method="filter_category", validators=[validate_slug], help_text="Category slug."
@@ -142,9 +167,13 @@ class PostFilter(django_filters.FilterSet):
         fields = []
 
     def filter_queryset(self, queryset):
-        if "title" in {value.lstrip("-") for value in self.form.cleaned_data.get("ordering") or []}:
+        ordering = self.form.cleaned_data.get("ordering")
+        if "title" in {value.lstrip("-") for value in ordering or []}:
             queryset = self.annotate_sort_title(queryset)
-        return super().filter_queryset(queryset)
+        queryset = super().filter_queryset(queryset)
+        if self.form.cleaned_data.get("q") and not ordering:
+            queryset = queryset.order_by("-search_rank", *Post._meta.ordering)
+        return queryset
 
     def annotate_sort_title(self, queryset):
         """The title in the response language (else the other one), to order by."""
@@ -156,6 +185,9 @@ class PostFilter(django_filters.FilterSet):
                 Subquery(titles.filter(language=other_language(language))[:1]),
             )
         )
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)
 
     def filter_tag(self, queryset, name, value):
         return queryset.tagged(*value) if value else queryset

@@ -3,20 +3,7 @@
 from django.utils.translation.trans_real import parse_accept_lang_header
 from rest_framework.exceptions import ValidationError
 
-from posts.models import LANGUAGE_CODES
-
-
-def normalise_language(value: str) -> str | None:
-    """zh-hans or en for the usual spellings (zh, zh-CN, zh_Hans, cn, en-US), else None.
-
-    Every Chinese tag maps to zh-hans, the only Chinese the content is written in.
-    """
-    value = value.strip().lower().replace("_", "-")
-    if value == "cn" or value == "zh" or value.startswith("zh-"):
-        return "zh-hans"
-    if value == "en" or value.startswith("en-"):
-        return "en"
-    return None
+from posts.models import LANGUAGE_CODES, normalise_language
 
 
 def requested_language(request) -> str | None:

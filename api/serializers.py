@@ -9,6 +9,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from posts.models import Language, Post
+from posts.search import make_snippet
 
 
 def language_of(serializer, post: Post) -> str:
@@ -56,7 +57,17 @@ class PostListSerializer(serializers.BaseSerializer):
             else [],
             "comments_enabled": post.comments_enabled,
             "reading_time_minutes": translation.reading_time_minutes if translation else 0,
-        }
+        } | self.snippet(post, translation)
+
+    def snippet(self, post: Post, translation) -> dict:
+        """`snippet` when the list is a search: the matching passage, response language first."""
+        query = self.context.get("search_query")
+        if not query:
+            return {}
+        ordered = [translation] if translation else []
+        ordered += [other for other in post.translations.all() if other is not translation]
+        texts = [text for t in ordered for text in (t.body_markdown, t.summary, t.title)]
+        return {"snippet": make_snippet(texts, query)}
 
 
 class PostDetailSerializer(PostListSerializer):

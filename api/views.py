@@ -43,7 +43,12 @@ class PostViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
         posts = Post.objects.visible_to(self.request.user)
         if self.action == "retrieve":
             return posts.for_detail()
-        return posts.for_listing()
+        return posts.for_listing(bodies=self.search_query is not None)
+
+    @property
+    def search_query(self) -> str | None:
+        """The list's search words (?q=, validated by PostFilter), for snippets."""
+        return self.request.query_params.get("q") if self.action == "list" else None
 
     def get_serializer_class(self):
         return PostDetailSerializer if self.action == "retrieve" else PostListSerializer
@@ -52,6 +57,7 @@ class PostViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
         context = super().get_serializer_context()
         template = self.request.build_absolute_uri(reverse("post-detail", args=["__slug__"]))
         context["url_for"] = lambda slug: template.replace("__slug__", slug)
+        context["search_query"] = self.search_query
         return context
 
 

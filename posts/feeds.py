@@ -16,8 +16,15 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
-from api.language import normalise_language
-from posts.models import LANGUAGE_CODES, Category, Language, Post, PostTranslation, Tag
+from posts.models import (
+    LANGUAGE_CODES,
+    Category,
+    Language,
+    Post,
+    PostTranslation,
+    Tag,
+    normalise_language,
+)
 
 FEED_LENGTH = 20
 

@@ -10,15 +10,22 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db import connections, models
+from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Prefetch, Q, Value, When
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from posts.bylines import BylineStyle, format_byline
 from posts.markdown import reading_time_minutes, render_markdown
+from posts.search import parse_query, search_document_of, search_vector_of, to_tsquery
+
+# ts_rank weights of D, C (bodies), B (summaries and names), A (titles).
+SEARCH_WEIGHTS = [0.05, 0.2, 0.4, 1.0]
 
 
 class Language(models.TextChoices):
@@ -27,6 +34,19 @@ class Language(models.TextChoices):
 
 
 LANGUAGE_CODES = tuple(Language.values)
+
+
+def normalise_language(value: str) -> str | None:
+    """zh-hans or en for the usual spellings (zh, zh-CN, zh_Hans, cn, en-US), else None.
+
+    Every Chinese tag maps to zh-hans, the only Chinese the content is written in.
+    """
+    value = value.strip().lower().replace("_", "-")
+    if value == "cn" or value == "zh" or value.startswith("zh-"):
+        return "zh-hans"
+    if value == "en" or value.startswith("en-"):
+        return "en"
+    return None
 
 
 def other_language(language: str) -> str:
@@ -235,15 +255,58 @@ class PostQuerySet(models.QuerySet):
         code = code.upper()
         return self.filter(Q(location__code=code) | Q(location__parent__code=code))
 
-    def for_listing(self):
-        """Everything a list page serialises, in a constant number of queries."""
-        return self.select_related("author", "location").prefetch_related(
+    def search(self, query: str):
+        """Posts containing every term of `query` (see posts.search), annotated with
+        `search_rank`: 1 more when the titles hold every term, so title matches come first.
+        """
+        terms = parse_query(query)
+        if not terms:
+            return self.none()
+        if connections[self.db].vendor == "postgresql":
+            everywhere = SearchQuery(to_tsquery(terms), search_type="raw", config="simple")
+            in_titles = SearchQuery(to_tsquery(terms, "A"), search_type="raw", config="simple")
+            return self.filter(search_vector=everywhere).annotate(
+                search_rank=Case(When(search_vector=in_titles, then=Value(1.0)), default=Value(0.0))
+                + SearchRank(F("search_vector"), everywhere, weights=SEARCH_WEIGHTS)
+            )
+        queryset = self
+        for term in terms:
+            queryset = queryset.filter(search_document__contains=term.pattern)
+        in_titles = Q(*(Q(search_title__contains=term.pattern) for term in terms))
+        return queryset.annotate(
+            search_rank=Case(
+                When(in_titles, then=Value(1.0)), default=Value(0.0), output_field=FloatField()
+            )
+        )
+
+    def update_search_documents(self) -> int:
+        """Recompute the stored search document of each post; returns how many were updated."""
+        posts = list(
+            self.select_related("author").prefetch_related("tags", "translations__categories")
+        )
+        vendor = connections[self.db].vendor
+        for post in posts:
+            document = search_document_of(post.author, post.tags.all(), post.translations.all())
+            post.search_title = f" {document.title} "
+            post.search_document = document.text
+            if vendor == "postgresql":
+                post.search_vector = search_vector_of(document)
+        fields = ["search_title", "search_document"]
+        fields += ["search_vector"] if vendor == "postgresql" else []
+        return Post.objects.using(self.db).bulk_update(posts, fields, batch_size=200)
+
+    def for_listing(self, bodies: bool = False):
+        """Everything a list page serialises, in a constant number of queries; `bodies` also
+        loads the Markdown bodies (for search snippets).
+        """
+        deferred = ["body_html", "source_front_matter", "extra_front_matter"]
+        deferred += [] if bodies else ["body_markdown"]
+        listed = self.defer("search_title", "search_document", "search_vector")
+        return listed.select_related("author", "location").prefetch_related(
             "tags",
             Prefetch(
                 "translations",
-                queryset=PostTranslation.objects.defer(
-                    "body_markdown", "body_html", "source_front_matter", "extra_front_matter"
-                ).prefetch_related("categories"),
+                queryset=PostTranslation.objects.defer(*deferred).prefetch_related("categories"),
             ),
         )
 
@@ -332,6 +395,17 @@ class Post(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+    search_title = models.TextField(
+        _("search tokens of the titles"), blank=True, default="", editable=False
+    )
+    search_document = models.TextField(
+        _("search tokens"),
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("Computed on save: titles, summaries, names and bodies, as search tokens."),
+    )
+    search_vector = SearchVectorField(_("search vector (PostgreSQL)"), null=True, editable=False)
 
     objects = PostQuerySet.as_manager()
 
@@ -352,8 +426,20 @@ class Post(models.Model):
     def __str__(self) -> str:
         return self.slug
 
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if not adding:  # a new post has no translations, tags or search text yet
+            self.update_search_document()
+
     def get_absolute_url(self) -> str:
         return reverse("post-detail", kwargs={"slug": self.slug})
+
+    def update_search_document(self) -> None:
+        """Recompute the stored search document (done on every save of the post, its
+        translations, tags and categories; call it after bulk changes).
+        """
+        Post.objects.using(self._state.db).filter(pk=self.pk).update_search_documents()
 
     def clean(self) -> None:
         if self.status == self.Status.PUBLISHED and self.published_at is None:
@@ -479,8 +565,66 @@ class PostTranslation(models.Model):
     def save(self, *args, **kwargs):
         self.render()
         super().save(*args, **kwargs)
+        Post.objects.using(self._state.db).filter(pk=self.post_id).update_search_documents()
 
     def render(self) -> None:
         """Recompute the derived fields from the Markdown body."""
         self.body_html = render_markdown(self.body_markdown)
         self.reading_time_minutes = reading_time_minutes(self.body_markdown)
+
+
+# Keeping the stored search document current when what it is made of changes elsewhere.
+CHANGED = {"post_add", "post_remove", "post_clear"}
+
+
+@receiver(post_delete, sender=PostTranslation)
+def update_search_after_translation_delete(sender, instance, using, **kwargs):
+    Post.objects.using(using).filter(pk=instance.post_id).update_search_documents()
+
+
+@receiver(m2m_changed, sender=Post.tags.through)
+def update_search_after_tags_change(sender, instance, action, reverse, pk_set, using, **kwargs):
+    if reverse and action == "pre_clear":  # tag.posts.clear(): note the posts before they go
+        instance._search_post_ids = set(instance.posts.values_list("pk", flat=True))
+    if action in CHANGED:
+        post_ids = (
+            {instance.pk}
+            if not reverse
+            else pk_set or instance.__dict__.pop("_search_post_ids", set())
+        )
+        Post.objects.using(using).filter(pk__in=post_ids).update_search_documents()
+
+
+@receiver(m2m_changed, sender=PostTranslation.categories.through)
+def update_search_after_categories_change(sender, instance, action, reverse, pk_set, using,
+                                          **kwargs):  # fmt: skip
+    translations = PostTranslation.objects.using(using)
+    if reverse and action == "pre_clear":
+        instance._search_post_ids = set(
+            translations.filter(categories=instance).values_list("post_id", flat=True)
+        )
+    if action in CHANGED:
+        if not reverse:
+            post_ids = {instance.post_id}
+        elif pk_set is not None:
+            post_ids = set(translations.filter(pk__in=pk_set).values_list("post_id", flat=True))
+        else:
+            post_ids = instance.__dict__.pop("_search_post_ids", set())
+        Post.objects.using(using).filter(pk__in=post_ids).update_search_documents()
+
+
+@receiver(post_save, sender=Author)
+@receiver(post_save, sender=Tag)
+@receiver(post_save, sender=Category)
+def update_search_after_rename(sender, instance, created, using, **kwargs):
+    """A renamed author, tag or category changes the documents of the posts that use it."""
+    if created:
+        return
+    posts = Post.objects.using(using)
+    if sender is Author:
+        posts = posts.filter(author=instance)
+    elif sender is Tag:
+        posts = posts.filter(tags=instance)
+    else:
+        posts = posts.filter(translations__categories=instance).distinct()
+    posts.update_search_documents()

@@ -1,0 +1,226 @@
+"""Full-text search text: normalising (traditional to simplified, NFKC, case), tokenising
+Chinese into character bigrams and Latin text into words, the search document of a post,
+the database query terms, and the highlighted snippet of a result. Pure functions.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+import opencc
+from django.contrib.postgres.search import SearchVector
+from django.db.models import Value
+
+MAX_QUERY_LENGTH = 200
+MAX_TOKEN_LENGTH = 100
+
+# Han (with extensions and compatibility ideographs), kana and hangul: scripts written
+# without spaces, indexed as overlapping character pairs.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
+CJK_RUN = re.compile(f"[{_CJK}]+")
+TOKEN = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
+
+# Markdown and Liquid markup that should not be searched or shown in a snippet.
+_MARKUP = [
+    (re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.S), " "),  # Liquid tags and output
+    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links and images: keep the text
+    (re.compile(r"</?[A-Za-z][^<>]{0,500}>"), " "),  # HTML tags
+    (re.compile(r"https?://\S+"), " "),  # bare URLs
+    (re.compile(r"^\s{0,3}(#{1,6}|>+|[-*+]|\d+\.)\s+", re.M), ""),  # block markers
+    (re.compile(r"[*_`~]{1,3}"), ""),  # emphasis and code marks
+    (re.compile(r"\s+"), " "),
+]
+
+
+@cache
+def _to_simplified():
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional Chinese characters and phrases to simplified (歷史 → 历史)."""
+    return _to_simplified().convert(text) if text else text
+
+
+def normalise(text: str) -> str:
+    """The form text is indexed and queried in: simplified, NFKC (Ｒ１ → R1), case-folded."""
+    return unicodedata.normalize("NFKC", to_simplified(text)).casefold()
+
+
+def plain_text(markdown: str) -> str:
+    """Readable text of a Markdown body: markup, URLs and Liquid tags removed."""
+    for pattern, replacement in _MARKUP:
+        markdown = pattern.sub(replacement, markdown)
+    return markdown.strip()
+
+
+def tokenise(text: str) -> list[str]:
+    """Search tokens of `text`: Latin/digit words, and each run of Chinese as its character
+    bigrams followed by its last character alone (so one-character queries find it too).
+
+    >>> tokenise("离开大模型, R1")
+    ['离开', '开大', '大模', '模型', '型', 'r1']
+    """
+    tokens = []
+    for match in TOKEN.finditer(normalise(text)):
+        run = match.group()
+        if CJK_RUN.fullmatch(run):
+            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+            tokens.append(run[-1])
+        elif len(run) <= MAX_TOKEN_LENGTH:
+            tokens.append(run)
+    return tokens
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """Space-separated tokens of a post, by weight: titles (A), descriptions (B), bodies (C)."""
+
+    title: str
+    description: str
+    body: str
+
+    @property
+    def text(self) -> str:
+        """Every token, with a space before and after each (so ' r1 ' matches a whole token)."""
+        return f" {' '.join(part for part in (self.title, self.description, self.body) if part)} "
+
+
+def build_search_document(
+    titles: Iterable[str], descriptions: Iterable[str], bodies: Iterable[str]
+) -> SearchDocument:
+    """The search document of a post from its texts (bodies are Markdown)."""
+
+    def joined(texts: Iterable[str]) -> str:
+        return " ".join(" ".join(tokenise(text)) for text in texts if text).strip()
+
+    return SearchDocument(
+        title=joined(titles),
+        description=joined(descriptions),
+        body=joined(plain_text(body) for body in bodies),
+    )
+
+
+def search_document_of(author, tags: Iterable, translations: Iterable) -> SearchDocument:
+    """The search document from a post's rows (works with migration-time models too):
+    titles; summaries, tag, category and author names; bodies, in both languages.
+    """
+    translations = list(translations)
+    categories = [category for t in translations for category in t.categories.all()]
+    rows = [*([author] if author is not None else []), *tags, *categories]
+    names = list(dict.fromkeys(name for row in rows for name in (row.name_zh_hans, row.name_en)))
+    return build_search_document(
+        titles=[t.title for t in translations],
+        descriptions=[t.summary for t in translations] + names,
+        bodies=[t.body_markdown for t in translations],
+    )
+
+
+def search_vector_of(document: SearchDocument) -> SearchVector:
+    """PostgreSQL expression of the weighted tsvector ('simple' config: tokens as they are)."""
+    parts = [(document.title, "A"), (document.description, "B"), (document.body, "C")]
+    vectors = [SearchVector(Value(text), weight=weight, config="simple") for text, weight in parts]
+    return vectors[0] + vectors[1] + vectors[2]
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    """One token every result must contain; `prefix` also accepts longer tokens."""
+
+    token: str
+    prefix: bool = False
+
+    def tsquery(self, weight: str = "") -> str:
+        """The term in PostgreSQL tsquery syntax (tokens hold only word characters)."""
+        suffix = ("*" if self.prefix else "") + weight
+        return f"'{self.token}'" + (f":{suffix}" if suffix else "")
+
+    @property
+    def pattern(self) -> str:
+        """The term as a substring of SearchDocument.text."""
+        return f" {self.token}" if self.prefix else f" {self.token} "
+
+
+def parse_query(query: str) -> list[QueryTerm]:
+    """The terms of a query, all required: Chinese runs as bigrams (a single character as a
+    prefix), Latin words of three or more characters as prefixes (`induct` finds inductive).
+    """
+    terms: list[QueryTerm] = []
+    for match in TOKEN.finditer(normalise(query)):
+        run = match.group()[:MAX_TOKEN_LENGTH]
+        if CJK_RUN.fullmatch(run) and len(run) > 1:
+            terms += [QueryTerm(run[i : i + 2]) for i in range(len(run) - 1)]
+        else:
+            terms.append(QueryTerm(run, prefix=len(run) >= 3 or CJK_RUN.fullmatch(run) is not None))
+    return list(dict.fromkeys(terms))
+
+
+def to_tsquery(terms: Iterable[QueryTerm], weight: str = "") -> str:
+    """A tsquery AND-ing the terms, optionally only in parts of weight `weight` (e.g. 'A')."""
+    return " & ".join(term.tsquery(weight) for term in terms)
+
+
+# --- Snippets ---------------------------------------------------------------------------------
+
+_FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+
+
+def _fold(text: str) -> str:
+    """`normalise` for matching inside original text: same length, so offsets carry over."""
+    simplified = to_simplified(text)
+    if len(simplified) != len(text):
+        simplified = text
+    folded = simplified.translate(_FULLWIDTH)
+    lowered = folded.lower()
+    return lowered if len(lowered) == len(text) else folded
+
+
+def highlight_pattern(query: str) -> re.Pattern | None:
+    """Regex of what to mark: the query's words and Chinese runs, then their bigrams."""
+    pieces = [match.group() for match in TOKEN.finditer(normalise(query))]
+    candidates = set(pieces)
+    for piece in pieces:
+        if CJK_RUN.fullmatch(piece):
+            candidates.update(piece[i : i + 2] for i in range(len(piece) - 1))
+    if not candidates:
+        return None
+    ordered = sorted(candidates, key=lambda piece: (-len(piece), piece))
+    return re.compile("|".join(re.escape(piece) for piece in ordered))
+
+
+def make_snippet(texts: Iterable[str], query: str, before: int = 40, after: int = 100) -> str:
+    """The first passage of `texts` (Markdown allowed) matching `query`, HTML-escaped, with
+    every match inside `<mark>…</mark>`; the start of the first text when nothing matches.
+    """
+    pattern = highlight_pattern(query)
+    plain = [text for text in (plain_text(text) for text in texts if text) if text]
+    for text in plain:
+        folded = _fold(text)
+        first = pattern.search(folded) if pattern else None
+        if first is None:
+            continue
+        start = max(0, first.start() - before)
+        end = min(len(text), first.start() + after)
+        return _marked(text, folded, pattern, start, end)
+    if not plain:
+        return ""
+    text = plain[0]
+    return html.escape(text[: before + after]) + ("…" if len(text) > before + after else "")
+
+
+def _marked(text: str, folded: str, pattern: re.Pattern, start: int, end: int) -> str:
+    out = ["…"] if start > 0 else []
+    position = start
+    for match in pattern.finditer(folded, start, end):
+        out.append(html.escape(text[position : match.start()]))
+        out.append(f"<mark>{html.escape(text[match.start() : match.end()])}</mark>")
+        position = match.end()
+    out.append(html.escape(text[position:end]))
+    if end < len(text):
+        out.append("…")
+    return "".join(out)

@@ -1,0 +1,307 @@
+"""Full-text search of the post list (?q=): tokens, ranking, Chinese, snippets, filters,
+visibility, invalid input and query counts; the same tests on SQLite and PostgreSQL.
+"""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from posts.models import Post
+from posts.search import (
+    QueryTerm,
+    build_search_document,
+    make_snippet,
+    parse_query,
+    to_tsquery,
+    tokenise,
+)
+from tests.conftest import SAMPLES_DIR, make_author, make_post, slugs_of
+
+pytestmark = pytest.mark.django_db
+LIST = reverse("post-list")
+
+LEAVE_ZH = (
+    "我：是的，不然我为什么在这里做大模型。\n\n"
+    "姑且不论他们到底有没有降低模型的训练与推理成本。"
+    "R1那混沌开天辟地一般的**幻觉**创造能力。\n\n"
+    "所以说R1好就好在，它是一个没有inductive bias的东西。这是历史。"
+)
+
+
+def write(post, language, **fields):
+    """Change a translation's fields through save(), as the admin and importer do."""
+    translation = post.translations.get(language=language)
+    for name, value in fields.items():
+        setattr(translation, name, value)
+    translation.save()
+    return translation
+
+
+def search(api, q, **params):
+    response = api.get(LIST, {"q": q, **params})
+    assert response.status_code == 200, response.json()
+    return response
+
+
+# --- Pure functions -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("离开大模型", ["离开", "开大", "大模", "模型", "型"]),
+        ("R1 的幻觉", ["r1", "的幻", "幻觉", "觉"]),
+        ("歷史 Ｒ１ Inductive-Bias", ["历史", "史", "r1", "inductive", "bias"]),
+    ],
+)
+def test_tokenise(text, tokens):
+    assert tokenise(text) == tokens
+
+
+def test_search_document_weights_its_parts_and_drops_markup():
+    document = build_search_document(
+        titles=["标题", "Title"],
+        descriptions=["摘要", "misc"],
+        bodies=["![图](a.png) [链接](https://example.com/x) {% raw %}代码{% endraw %}"],
+    )
+
+    assert document.title == "标题 题 title"
+    assert document.description == "摘要 要 misc"
+    assert document.body == "图 链接 接 代码 码"
+    assert document.text == " 标题 题 title 摘要 要 misc 图 链接 接 代码 码 "
+
+
+@pytest.mark.parametrize(
+    ("query", "terms"),
+    [
+        ("大模型", [QueryTerm("大模"), QueryTerm("模型")]),
+        ("R1 幻觉", [QueryTerm("r1"), QueryTerm("幻觉")]),
+        ("歷史", [QueryTerm("历史")]),
+        ("人", [QueryTerm("人", prefix=True)]),
+        ("Inductive bias", [QueryTerm("inductive", prefix=True), QueryTerm("bias", prefix=True)]),
+        ("。。！", []),
+    ],
+)
+def test_parse_query(query, terms):
+    assert parse_query(query) == terms
+
+
+def test_tsquery_syntax():
+    terms = parse_query("R1 幻觉 bias")
+    assert to_tsquery(terms) == "'r1' & '幻觉' & 'bias':*"
+    assert to_tsquery(terms, "A") == "'r1':A & '幻觉':A & 'bias':*A"
+
+
+def test_snippet_marks_matches_and_escapes_the_rest():
+    snippet = make_snippet(["开头 a < b & 我的R1有<b>幻觉</b>。" + "后文" * 100], "r1 幻觉")
+
+    assert snippet.startswith("开头 a &lt; b &amp; 我的<mark>R1</mark>有 <mark>幻觉</mark> 。")
+    assert snippet.endswith("…")
+    assert "<b>" not in snippet
+
+
+def test_snippet_marks_traditional_query_in_simplified_text_and_vice_versa():
+    assert (
+        make_snippet(["这是历史，那是歷史"], "歷史")
+        == "这是<mark>历史</mark>，那是<mark>歷史</mark>"
+    )
+
+
+def test_snippet_without_match_is_the_start_of_the_first_text():
+    assert make_snippet(["", "nothing here", "other"], "幻觉") == "nothing here"
+
+
+# --- The API --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def leave(db):
+    post = make_post(
+        slug="leave",
+        titles={"zh-hans": "离开大模型业界后的一点杂念", "en": "Random Thoughts After Leaving"},
+        tags=["misc"],
+        categories=["chinese"],
+        location="CN-GD",
+    )
+    write(post, "zh-hans", body_markdown=LEAVE_ZH, summary="")
+    write(post, "en", body_markdown="R1 is good because it has no inductive bias.", summary="")
+    return post
+
+
+@pytest.fixture
+def other(db):
+    post = make_post(slug="other", titles={"zh-hans": "旅行", "en": "Travel"}, location="US")
+    write(post, "zh-hans", body_markdown="去了罗布泊，看见历史。")
+    return post
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["大模型", "推理成本", "R1", "r1", "inductive bias", "Inductive", "R1 幻觉", "幻", "Ｒ１",
+     "離開", "杂念"],
+)  # fmt: skip
+def test_chinese_english_and_mixed_queries_find_the_post(api, leave, other, query):
+    assert slugs_of(search(api, query)) == ["leave"]
+
+
+@pytest.mark.parametrize("query", ["大模型 罗布泊", "R2", "bias 旅行", "推理成"[::-1]])
+def test_every_term_must_match(api, leave, other, query):
+    assert slugs_of(search(api, query)) == []
+
+
+def test_traditional_query_finds_simplified_text(api, leave, other):
+    assert sorted(slugs_of(search(api, "歷史"))) == ["leave", "other"]
+
+
+def test_title_match_ranks_above_body_match(api):
+    in_body = make_post(slug="in-body", titles={"zh-hans": "随笔", "en": "Notes"})
+    write(in_body, "zh-hans", body_markdown="大模型，大模型，大模型。" * 30)
+    old = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    make_post(slug="in-title", titles={"zh-hans": "大模型的未来"}, published_at=old)
+
+    assert slugs_of(search(api, "大模型")) == ["in-title", "in-body"]
+    # an explicit ordering wins over relevance
+    assert slugs_of(search(api, "大模型", ordering="-published_at")) == ["in-body", "in-title"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("Random Thoughts", "English title"),
+        ("misc", "tag"),
+        ("chinese", "category"),
+        ("蚂蚁海星", "author (Chinese)"),
+        ("Haishin", "author (English)"),
+        ("清澈", "summary"),
+    ],
+)
+def test_every_field_is_searched(api, leave, other, query, field):
+    leave.author.name_zh_hans, leave.author.name_en = "蚂蚁海星", "Mai-Haishin"
+    leave.author.save()
+    write(leave, "zh-hans", summary="眼神清澈")
+
+    assert slugs_of(search(api, query)) == ["leave"], field
+
+
+def test_document_follows_edits_of_text_tags_and_translations(api, leave, other):
+    write(other, "en", title="Large models, a travelogue")
+    leave.tags.set([])
+    leave.translations.get(language="en").delete()
+
+    assert slugs_of(search(api, "travelogue")) == ["other"]
+    assert slugs_of(search(api, "misc")) == []
+    assert slugs_of(search(api, "Random")) == []
+
+
+def test_snippet_is_the_matching_passage_in_the_response_language(api, leave, other):
+    zh = search(api, "R1 幻觉").json()["results"][0]["snippet"]
+    en = search(api, "inductive", lang="en").json()["results"][0]["snippet"]
+    title_only = search(api, "杂念").json()["results"][0]["snippet"]
+
+    assert "<mark>R1</mark>那混沌开天辟地一般的<mark>幻觉</mark>创造能力" in zh
+    assert "**" not in zh
+    assert en == "R1 is good because it has no <mark>inductive</mark> bias."
+    assert title_only == "离开大模型业界后的一点<mark>杂念</mark>"
+
+
+def test_no_snippet_without_q(api, leave):
+    assert "snippet" not in api.get(LIST).json()["results"][0]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"tag": "misc"}, ["leave"]),
+        ({"tag": "philosophy"}, []),
+        ({"language": "en"}, ["leave", "other"]),
+        ({"location": "CN"}, ["leave"]),
+        ({"location": "US"}, ["other"]),
+        ({"category": "chinese", "language": "zh-hans"}, ["leave"]),
+        ({"published_after": "2030-01-01"}, []),
+    ],
+)
+def test_search_combines_with_filters(api, leave, other, params, expected):
+    assert sorted(slugs_of(search(api, "历史", **params))) == expected
+
+
+def test_drafts_and_scheduled_posts_are_not_found_by_anonymous_readers(api, staff_api):
+    make_post(slug="draft", status=Post.Status.DRAFT, titles={"zh-hans": "大模型草稿"})
+    make_post(
+        slug="scheduled",
+        titles={"zh-hans": "大模型预告"},
+        published_at=timezone.now() + dt.timedelta(days=1),
+    )
+    make_post(slug="public", titles={"zh-hans": "大模型正文"})
+
+    assert slugs_of(search(api, "大模型")) == ["public"]
+    assert sorted(slugs_of(search(staff_api, "大模型"))) == ["draft", "public", "scheduled"]
+
+
+@pytest.mark.parametrize("value", ["", "   ", "x" * 201, "。。！", "\u3000"])
+def test_invalid_q_is_a_400_naming_q(api, leave, value):
+    response = api.get(LIST, {"q": value})
+
+    assert response.status_code == 400
+    assert "q" in response.json()["errors"], response.json()
+
+
+def test_two_hundred_characters_are_accepted(api, leave):
+    assert slugs_of(search(api, "R1 " + "x" * 197)) == []
+
+
+def test_query_count_does_not_grow_with_results(api):
+    def add_posts(n):
+        for i in range(n):
+            titles = {"zh-hans": f"大模型{i}", "en": "Large model"}
+            post = make_post(titles=titles, tags=["a", "b"], categories=["c"])
+            write(post, "zh-hans", body_markdown="大模型的**幻觉**" * 50)
+
+    def count_queries(expected_results):
+        with CaptureQueriesContext(connection) as queries:
+            response = search(api, "大模型 幻觉", page_size=100)
+        assert len(response.json()["results"]) == expected_results
+        assert all("<mark>幻觉</mark>" in item["snippet"] for item in response.json()["results"])
+        return len(queries)
+
+    add_posts(1)
+    one = count_queries(1)
+    add_posts(9)
+    # count, page (author and location joined), tags, translations, categories
+    assert count_queries(10) == one == 5
+
+
+def test_postgres_stores_a_weighted_vector(postgres_only, leave):
+    vector = Post.objects.filter(pk=leave.pk).values_list("search_vector", flat=True).get()
+
+    assert "'杂念':" in vector
+    assert "'r1':" in vector
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'posts_post'")
+        assert any("gin (search_vector)" in row[0] for row in cursor.fetchall())
+
+
+def test_search_queryset_method_ranks_and_chains():
+    make_post(slug="leave", titles={"zh-hans": "大模型"}, author=make_author())
+    make_post(slug="draft", titles={"zh-hans": "大模型"}, status=Post.Status.DRAFT)
+
+    found = Post.objects.published().search("大模型")
+    assert [(post.slug, post.search_rank >= 1) for post in found] == [("leave", True)]
+    assert list(Post.objects.search("。。")) == []
+
+
+@pytest.mark.samples
+@pytest.mark.parametrize(
+    "imported_queries", [["大模型", "推理成本", "R1", "inductive bias", "R1 幻觉"]]
+)
+def test_the_sample_blog_is_searchable(api, imported_queries):
+    call_command("import_posts", str(SAMPLES_DIR.parent), stdout=StringIO(), stderr=StringIO())
+
+    for query in imported_queries:
+        found = slugs_of(search(api, query, page_size=100))
+        assert "leave" in found, query
