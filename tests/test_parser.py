@@ -204,7 +204,7 @@ def test_invalid_values_name_the_key_and_line(front_matter, reason_part, line):
         ("2023-04-07-two-words.markdown", "2023-04-07-two-words", "two-words", None, "2023-04-07"),
         ("content/walk.zh.md", "walk", "walk", "zh-hans", None),
         ("content/walk.en.md", "walk", "walk", "en", None),
-        ("content/walk/index.en.md", "index", "walk", "en", None),
+        ("content/walk/index.en.md", "walk", "walk", "en", None),
         ("notes.md", "notes", "notes", None, None),
         ("golden.md", "golden", "golden", None, None),
     ],
@@ -410,6 +410,17 @@ def test_quoted_and_toml_dates_read_the_same():
         "2025-03-30 24:00",
         "2025-03-30 10:60",
         "2025-03-30 10:00 +2500",
+    ],
+)
+def test_impossible_dates_are_errors_even_with_a_file_name_date(written):
+    error = parse_error(f"title: x\ndate: {written}\n", path="2024-05-01-walk-en.md")
+    assert error.reason.startswith("date: ")
+    assert error.line == 3
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
         "2025-03-30 10:00 PST",
         "2025/03-30",
         "March 30, 2025",
@@ -417,11 +428,14 @@ def test_quoted_and_toml_dates_read_the_same():
         "2025",
         "20250330",
         "２０２５-03-30",  # full-width digits
+        "[2025, 3, 30]",
     ],
 )
-def test_impossible_or_unknown_dates_are_errors(written):
-    error = parse_error(f"title: x\ndate: {written}\n")
+def test_text_that_is_no_date_is_an_error_when_nothing_else_gives_one(written):
+    # With a dated file name it falls back to that date (see tests/test_formats.py).
+    error = parse_error(f"title: x\ndate: {written}\n", path="walk-en.md")
     assert error.reason.startswith("date: ")
+    assert "is not a date like" in error.reason
     assert error.line == 3
 
 

@@ -94,6 +94,8 @@ def merge_translations(files: list[ParsedFile]) -> ParsedPost:
         comments_enabled=shared("comments_enabled"),
         is_draft=any(file.is_draft for file in ordered),
         warnings=warnings,
+        image=_first_given(ordered, "image", warnings),
+        aliases=_union(file.aliases for file in ordered),
     )
 
 
@@ -111,6 +113,12 @@ def _shared_value(files: list[ParsedFile], attribute: str, warnings: list[str]):
                 f"using {_show(value)} from {_name(winner)}"
             )
     return value
+
+
+def _first_given(files: list[ParsedFile], attribute: str, warnings: list[str]) -> str:
+    """The first file's non-empty text (a translation without one does not disagree)."""
+    given = [file for file in files if getattr(file, attribute)]
+    return _shared_value(given, attribute, warnings) or ""
 
 
 def _union(lists: Iterable[list[str]]) -> list[str]:

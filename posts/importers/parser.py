@@ -1,10 +1,12 @@
 """Parse one Markdown post (front matter and body) into a ParsedFile; pure, no ORM, no files.
 
-Knows Jekyll/Hugo file names, -cn/-en language suffixes and WeChat-style bylines.
+Knows Jekyll/Hugo file names (page bundles, -cn/-en and .zh/.en suffixes, .html posts) and
+WeChat-style bylines (in description/summary/excerpt or as the body's first line).
 """
 
 import copy
 import hashlib
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -42,15 +44,29 @@ MODELLED_KEYS = frozenset(
         "giscus_comments",
         "author",
         "timezone",
+        "image",
+        "thumbnail",
+        "cover",
+        "og_image",
+        "aliases",
+        "redirect_from",
     }
 )
 SUMMARY_KEYS = ("description", "summary", "excerpt")
 COMMENT_KEYS = ("disqus_comments", "giscus_comments")
+IMAGE_KEYS = ("image", "thumbnail", "cover", "og_image")  # the first one present wins
+IMAGE_MAP_KEYS = ("src", "url", "image", "path")  # cover: {image: x.png, alt: ...}
+ALIAS_KEYS = ("aliases", "redirect_from")  # Hugo, jekyll-redirect-from
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
+HTML_SUFFIXES = (".html", ".htm")  # an HTML body is sanitised, not run through Markdown
 BUNDLE_STEMS = ("index", "_index")  # Hugo page bundles: the folder name is the slug
-_LANGUAGE_SUFFIX_RE = re.compile(r"(?P<key>.+?)[-.](?P<suffix>cn|zh|en)", re.IGNORECASE)
-_SUFFIX_LANGUAGES = {"cn": ZH_HANS, "zh": ZH_HANS, "en": EN}
+# -cn / -zh / -en / -zh-cn (Jekyll) or .zh-cn / .zh / .en / .en-us (Hugo) at the end of the stem.
+_LANGUAGE_SUFFIX_RE = re.compile(
+    r"(?P<key>.+?)(?:-(?P<dash>cn|zh|en|zh-cn|zh-hans)|\.(?P<dot>[a-z]{2,3}(?:[-_][a-z0-9]{2,8})*))",
+    re.IGNORECASE,
+)
+_SUFFIX_LANGUAGES = {"cn": ZH_HANS, "zh": ZH_HANS, "zh-cn": ZH_HANS, "zh-hans": ZH_HANS, "en": EN}
 _JEKYLL_NAME_RE = re.compile(
     r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})-(?P<slug>.+)", re.ASCII
 )
@@ -76,6 +92,11 @@ _FENCE_RE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})")
 _LIQUID_BLOCK_RE = re.compile(r"^\s*\{%-?\s*(?P<end>end)?highlight\b")
 _LATE_FENCE_RE = re.compile(r"\ufeff?[ \t\r]*\n\s*---[ \t]*\r?\n")
 _H1_RE = re.compile(r"^ {0,3}#[ \t]+(?P<text>.+?)(?:[ \t]+#+)?[ \t]*$")
+_HTML_H1_RE = re.compile(r"<h1\b[^>]*>(?P<text>.*?)</h1\s*>", re.IGNORECASE | re.DOTALL)
+_HTML_TAG_RE = re.compile(r"<[^>]*>")
+_MORE_RE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
+# Markdown decoration a byline line may carry: a quote marker, emphasis, a hard break.
+_LINE_DECORATION_RE = re.compile(r"^(?:>\s*)*(?P<text>.*?)\s*\\?$")
 
 
 @dataclass
@@ -103,6 +124,7 @@ class ParsedFile:
     byline_source: str = ""  # the byline exactly as written ('' if none)
     image: str = ""  # image / thumbnail / cover / og_image reference ('' if none)
     aliases: list[str] = field(default_factory=list)  # old URLs: aliases / redirect_from
+    body_format: str = "markdown"  # "markdown" | "html" (.html files: sanitised, not rendered)
 
 
 class ParseError(Exception):
@@ -125,6 +147,7 @@ class FileName:
     slug: str
     date: date | None
     language: str | None
+    body_format: str = "markdown"
 
 
 @dataclass(frozen=True)
@@ -172,9 +195,10 @@ def parse_post(text: str, path: str, default_timezone: str = "UTC") -> ParsedFil
     ctx = _Context(path, front.data, lines)
     _warn_about_late_fence(text, front.format, ctx)
     name = read_file_name(path)
-    byline, byline_source, summary = _byline_and_summary(ctx)
-    heading_title = _title_text(ctx, front.body)
-    language = _language(ctx, name, byline, f"{heading_title or ''}\n{front.body}")
+    body_text = _visible_text(front.body, name.body_format)
+    byline, byline_source, summary = _byline_and_summary(ctx, front.body, name.body_format)
+    heading_title = _title_text(ctx, front.body, name.body_format)
+    language = _language(ctx, name, byline, f"{heading_title or ''}\n{body_text}")
     place = _byline_place(byline, ctx)
     zone_name = _timezone(ctx, byline, place, default_zone)
     slug = _slug(ctx, name, heading_title, text)
@@ -191,8 +215,8 @@ def parse_post(text: str, path: str, default_timezone: str = "UTC") -> ParsedFil
         byline=byline,
         location_code=place.code if place else None,
         author_name=byline.author if byline else _author_name(ctx),
-        tags=_names(ctx, ("tags", "tag")),
-        categories=_names(ctx, ("categories", "category")),
+        tags=_names(ctx, "tags", "tag"),
+        categories=_names(ctx, "categories", "category"),
         comments_enabled=_comments_enabled(ctx),
         is_draft=_is_draft(ctx),
         extra_front_matter={k: v for k, v in front.data.items() if k not in MODELLED_KEYS},
@@ -200,6 +224,9 @@ def parse_post(text: str, path: str, default_timezone: str = "UTC") -> ParsedFil
         warnings=ctx.warnings,
         content_hash=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
         byline_source=byline_source,
+        image=_image(ctx),
+        aliases=_aliases(ctx),
+        body_format=name.body_format,
     )
 
 
@@ -220,26 +247,43 @@ def _warn_about_late_fence(text: str, format: str, ctx: _Context) -> None:
 
 
 def read_file_name(path: str) -> FileName:
-    """2025-03-30-leave-cn.md → pair key 2025-03-30-leave, slug leave, 2025-03-30, zh-hans."""
+    """2025-03-30-leave-cn.md → pair key 2025-03-30-leave, slug leave, 2025-03-30, zh-hans.
+
+    A Hugo page bundle (walk/index.zh-cn.md, walk/index.en.md) is named by its folder: pair
+    key and slug `walk` (a dated folder 2025-03-30-walk gives the date too).
+    """
     pure = PurePath(path)
-    stem = _strip_markdown_suffix(pure.name)
-    language = None
-    if match := _LANGUAGE_SUFFIX_RE.fullmatch(stem):
-        stem, language = match["key"], _SUFFIX_LANGUAGES[match["suffix"].lower()]
+    stem, body_format = _strip_suffix(pure.name)
+    stem, language = _language_suffix(stem)
+    if stem in BUNDLE_STEMS and pure.parent.name:
+        stem = pure.parent.name
     slug, written_date = stem, None
     if jekyll := _JEKYLL_NAME_RE.fullmatch(stem):
         slug = jekyll["slug"]
         written_date = _file_name_date(jekyll, path)
-    if stem in BUNDLE_STEMS and pure.parent.name:
-        slug = pure.parent.name
-    return FileName(stem, slug, written_date, language)
+    return FileName(stem, slug, written_date, language, body_format)
 
 
-def _strip_markdown_suffix(name: str) -> str:
+def _strip_suffix(name: str) -> tuple[str, str]:
+    """The name without its Markdown or HTML suffix, and the body format that suffix means."""
     for suffix in MARKDOWN_SUFFIXES:
         if name.lower().endswith(suffix):
-            return name[: -len(suffix)]
-    return PurePath(name).stem
+            return name[: -len(suffix)], "markdown"
+    for suffix in HTML_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)], "html"
+    return PurePath(name).stem, "markdown"
+
+
+def _language_suffix(stem: str) -> tuple[str, str | None]:
+    """leave-cn → (leave, zh-hans); index.zh-cn → (index, zh-hans); a.b → (a.b, None)."""
+    match = _LANGUAGE_SUFFIX_RE.fullmatch(stem)
+    if match is None:
+        return stem, None
+    if match["dash"]:
+        return match["key"], _SUFFIX_LANGUAGES[match["dash"].lower()]
+    language = normalize_language(match["dot"])
+    return (match["key"], language) if language else (stem, None)
 
 
 def _file_name_date(match: re.Match, path: str) -> date:
@@ -269,8 +313,15 @@ def _scalar_text(value) -> str:
     return str(value)
 
 
-def _byline_and_summary(ctx: _Context) -> tuple[Byline | None, str, str]:
-    """The first description/summary/excerpt that is a byline, and the first that is not."""
+def _byline_and_summary(
+    ctx: _Context, body: str, body_format: str
+) -> tuple[Byline | None, str, str]:
+    """The byline and the summary.
+
+    The byline is the first description/summary/excerpt that is one, else the body's first
+    non-empty line when it is one (the body keeps it). The summary is the first of those keys
+    that is not a byline, else the body before `<!--more-->` (or the `excerpt_separator`).
+    """
     byline, byline_source, summary = None, "", ""
     for key in SUMMARY_KEYS:
         value = _text(ctx, key)
@@ -281,14 +332,80 @@ def _byline_and_summary(ctx: _Context) -> tuple[Byline | None, str, str]:
             summary = summary or value.strip()
         elif byline is None:
             byline, byline_source = parsed, value
+    if byline is None:
+        byline, byline_source = body_byline(body, body_format)
+    if not summary:
+        summary = body_excerpt(body, body_format, _excerpt_separator(ctx))
     return byline, byline_source, summary
 
 
-def _title_text(ctx: _Context, body: str) -> str | None:
+def body_byline(body: str, body_format: str = "markdown") -> tuple[Byline | None, str]:
+    """The body's first non-empty line as a byline (and that line as written), if it is one.
+
+    Quote markers, emphasis (`*...*`, `_..._`) and HTML tags around it are allowed.
+    """
+    line = _first_line(body)
+    if line is None or (body_format == "markdown" and line.lstrip().startswith("#")):
+        return None, ""  # nothing, or a heading
+    byline = parse_byline(_undecorated(line, body_format))
+    return (byline, line) if byline else (None, "")
+
+
+def _first_line(text: str) -> str | None:
+    return next((line.rstrip("\r") for line in text.split("\n") if line.strip()), None)
+
+
+def _undecorated(line: str, body_format: str) -> str:
+    if body_format == "html":
+        return html.unescape(_HTML_TAG_RE.sub("", line)).strip()
+    text = _LINE_DECORATION_RE.match(line.strip())["text"]
+    for mark in ("***", "**", "*", "___", "__", "_"):
+        if len(text) > 2 * len(mark) and text.startswith(mark) and text.endswith(mark):
+            return text[len(mark) : -len(mark)].strip()
+    return text
+
+
+def _excerpt_separator(ctx: _Context) -> str | None:
+    """Jekyll's per-post `excerpt_separator` (kept in the extras), if it is text."""
+    value = ctx.data.get("excerpt_separator")
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def body_excerpt(body: str, body_format: str = "markdown", separator: str | None = None) -> str:
+    """The body before `<!--more-->` (or `separator`), without a leading byline line; '' if none."""
+    if separator is not None:
+        index = body.find(separator)
+    else:
+        found = _MORE_RE.search(body)
+        index = found.start() if found else -1
+    if index < 0:
+        return ""
+    excerpt = body[:index]
+    if body_byline(excerpt, body_format)[0] is not None:
+        excerpt = excerpt.lstrip().split("\n", 1)[1] if "\n" in excerpt.lstrip() else ""
+    return excerpt.strip()
+
+
+def _title_text(ctx: _Context, body: str, body_format: str) -> str | None:
     title = _text(ctx, "title")
     if title and title.strip():
         return title.strip()
+    if body_format == "html":
+        return first_html_heading(body)
     return first_heading(body)
+
+
+def first_html_heading(body: str) -> str | None:
+    """The text of the first <h1> of an HTML body (tags removed, entities decoded)."""
+    if found := _HTML_H1_RE.search(body):
+        text = " ".join(html.unescape(_HTML_TAG_RE.sub("", found["text"])).split())
+        return text or None
+    return None
+
+
+def _visible_text(body: str, body_format: str) -> str:
+    """The body as read (HTML without its tags), for language detection."""
+    return html.unescape(_HTML_TAG_RE.sub(" ", body)) if body_format == "html" else body
 
 
 def first_heading(body: str) -> str | None:
@@ -448,23 +565,36 @@ def _offset(written: str | None) -> timezone | None:
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
-def _front_matter_date(ctx: _Context) -> WrittenDate | None:
+def looks_like_date(text: str) -> bool:
+    """Whether `text` is written like a date (2025-03-30 04:23), possible or not (2025-02-30)."""
+    return _DATE_RE.fullmatch(text.strip()) is not None
+
+
+def _front_matter_date(ctx: _Context, byline: Byline | None, name: FileName) -> WrittenDate | None:
+    """The `date` key. A date written well but impossible (2025-02-30, 24:00) is an error;
+    text that is no date at all is ignored with a warning when the byline or the file name
+    gives a date instead, and an error otherwise."""
     value = ctx.data.get("date")
     if value is None:
         return None
-    if not isinstance(value, str):
-        raise ctx.fail("date", f"date: expected a date like 2025-03-30 04:23, got {value!r}")
-    try:
-        return parse_written_date(value)
-    except ValueError as error:
-        raise ctx.fail("date", f"date: {error}") from None
+    if isinstance(value, str) and looks_like_date(value):
+        try:
+            return parse_written_date(value)
+        except ValueError as error:
+            raise ctx.fail("date", f"date: {error}") from None
+    shown = json.dumps(value, ensure_ascii=False)
+    if byline is None and name.date is None:
+        raise ctx.fail("date", f"date: {shown} is not a date like 2025-03-30 or 2025-03-30 04:23")
+    instead = "the byline's time" if byline else f"the file name's date {name.date}"
+    ctx.warn(f"date: {shown} is not a date like 2025-03-30 04:23; using {instead}")
+    return None
 
 
 def _published_at(
     ctx: _Context, byline: Byline | None, name: FileName, zone: ZoneInfo
 ) -> datetime | None:
     """The front-matter date, else the byline's time, else the file name's date."""
-    written = _front_matter_date(ctx)
+    written = _front_matter_date(ctx, byline, name)
     if written is not None:
         published = written.in_zone(zone)
         if byline:
@@ -504,23 +634,32 @@ def _reconcile_with_byline(
 # Tags, categories and flags --------------------------------------------------------------
 
 
-def _names(ctx: _Context, keys: tuple[str, ...]) -> list[str]:
-    """Tags or categories from all `keys`: stripped, in order, without duplicates."""
+def _names(ctx: _Context, plural: str, singular: str) -> list[str]:
+    """Tags or categories from the plural and the singular key: stripped, in order, unique.
+
+    `tags: a b` / `tags: a, b` is split on commas, else spaces; as in Jekyll, the singular
+    `category: machine learning` is one name (split on commas only). Nested lists are Hexo
+    category paths (`[[life, travel]]` is travel under life); the CMS has no category tree,
+    so every name on the path becomes a category of its own: life, travel.
+    """
     names = []
-    for key in keys:
+    for key in (plural, singular):
         value = ctx.data.get(key)
         if isinstance(value, list):
             names += [_scalar_text(item).strip() for item in _flatten(value, ctx, key)]
         elif isinstance(value, dict):
             raise ctx.fail(key, f"{key}: expected a list or comma-separated text, not a map")
         elif value is not None:
-            names += split_names(_scalar_text(value))
+            names += split_names(_scalar_text(value), on_spaces=key == plural)
     return list(dict.fromkeys(name for name in names if name))
 
 
-def split_names(text: str) -> list[str]:
+def split_names(text: str, on_spaces: bool = True) -> list[str]:
     """'philosophy, misc' / '哲学，杂谈' / '哲学、杂谈' split on commas, else 'a b' on spaces."""
-    parts = _NAME_SEPARATOR_RE.split(text) if _NAME_SEPARATOR_RE.search(text) else text.split()
+    if _NAME_SEPARATOR_RE.search(text):
+        parts = _NAME_SEPARATOR_RE.split(text)
+    else:
+        parts = text.split() if on_spaces else [text]
     return [part.strip() for part in parts if part.strip()]
 
 
@@ -555,3 +694,41 @@ def _is_draft(ctx: _Context) -> bool:
     published, draft = _flag(ctx, "published"), _flag(ctx, "draft")
     in_drafts_folder = "_drafts" in PurePath(ctx.path).parts
     return published is False or draft is True or in_drafts_folder
+
+
+# Image and old URLs ----------------------------------------------------------------------
+
+
+def _image(ctx: _Context) -> str:
+    """The first of image / thumbnail / cover / og_image: a path or URL, or a map holding one
+    under src / url / image / path (`cover: {image: a.png, alt: A}`); '' when none."""
+    for key in IMAGE_KEYS:
+        if (reference := image_reference(ctx.data.get(key))) is None:
+            raise ctx.fail(key, f"{key}: expected a path or URL, or a map with src/url/image")
+        if reference:
+            return reference
+    return ""
+
+
+def image_reference(value) -> str | None:
+    """The path or URL in an image value ('' when empty or absent; None when unusable)."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        key = next((key for key in IMAGE_MAP_KEYS if key in value), None)
+        return image_reference(value[key]) if key else None
+    if isinstance(value, str):
+        return value.strip()
+    return None
+
+
+def _aliases(ctx: _Context) -> list[str]:
+    """aliases and redirect_from (each text or a list of text), in order, without duplicates."""
+    aliases = []
+    for key in ALIAS_KEYS:
+        value = ctx.data.get(key)
+        values = value if isinstance(value, list) else [] if value is None else [value]
+        if not all(isinstance(item, str) for item in values):
+            raise ctx.fail(key, f"{key}: expected a URL path or a list of them")
+        aliases += [item.strip() for item in values if item.strip()]
+    return list(dict.fromkeys(aliases))
