@@ -51,8 +51,8 @@ class PostListSerializer(serializers.BaseSerializer):
             if post.location
             else None,
             "byline": post.byline(translation.language if translation else language),
-            "tags": [named(tag, language) for tag in post.tags.all()],
-            "categories": [named(category, language) for category in translation.categories.all()]
+            "tags": [named(tag, language) for tag in post.tag_rows],
+            "categories": [named(category, language) for category in translation.category_rows]
             if translation
             else [],
             "comments_enabled": post.comments_enabled,
@@ -65,7 +65,7 @@ class PostListSerializer(serializers.BaseSerializer):
         if not query:
             return {}
         ordered = [translation] if translation else []
-        ordered += [other for other in post.translations.all() if other is not translation]
+        ordered += [other for other in post.translation_rows if other is not translation]
         texts = [text for t in ordered for text in (t.body_markdown, t.summary, t.title)]
         return {"snippet": make_snippet(texts, query)}
 

@@ -22,7 +22,13 @@ from django.utils.translation import gettext_lazy as _
 
 from posts.bylines import BylineStyle, format_byline
 from posts.markdown import reading_time_minutes, render_markdown
-from posts.search import parse_query, search_document_of, search_vector_of, to_tsquery
+from posts.search import (
+    parse_query,
+    search_document_of,
+    search_vector_of,
+    title_vector_of,
+    to_tsquery,
+)
 
 # ts_rank weights of D, C (bodies), B (summaries and names), A (titles).
 SEARCH_WEIGHTS = [0.05, 0.2, 0.4, 1.0]
@@ -263,11 +269,14 @@ class PostQuerySet(models.QuerySet):
         if not terms:
             return self.none()
         if connections[self.db].vendor == "postgresql":
+            # Matching uses the whole document (GIN index); ranking reads only the small
+            # titles vector, so broad queries do not rank thousands of large documents.
             everywhere = SearchQuery(to_tsquery(terms), search_type="raw", config="simple")
-            in_titles = SearchQuery(to_tsquery(terms, "A"), search_type="raw", config="simple")
             return self.filter(search_vector=everywhere).annotate(
-                search_rank=Case(When(search_vector=in_titles, then=Value(1.0)), default=Value(0.0))
-                + SearchRank(F("search_vector"), everywhere, weights=SEARCH_WEIGHTS)
+                search_rank=Case(
+                    When(search_title_vector=everywhere, then=Value(1.0)), default=Value(0.0)
+                )
+                + SearchRank(F("search_title_vector"), everywhere, weights=SEARCH_WEIGHTS)
             )
         queryset = self
         for term in terms:
@@ -291,8 +300,9 @@ class PostQuerySet(models.QuerySet):
             post.search_document = document.text
             if vendor == "postgresql":
                 post.search_vector = search_vector_of(document)
+                post.search_title_vector = title_vector_of(document)
         fields = ["search_title", "search_document"]
-        fields += ["search_vector"] if vendor == "postgresql" else []
+        fields += ["search_vector", "search_title_vector"] if vendor == "postgresql" else []
         return Post.objects.using(self.db).bulk_update(posts, fields, batch_size=200)
 
     def for_listing(self, bodies: bool = False):
@@ -301,13 +311,17 @@ class PostQuerySet(models.QuerySet):
         """
         deferred = ["body_html", "source_front_matter", "extra_front_matter"]
         deferred += [] if bodies else ["body_markdown"]
-        listed = self.defer("search_title", "search_document", "search_vector")
+        listed = self.defer(
+            "search_title", "search_document", "search_vector", "search_title_vector"
+        )
+        # to_attr lists skip the per-row related managers Django builds otherwise, which
+        # cost more than the queries themselves on a page of 100 posts.
+        translations = PostTranslation.objects.defer(*deferred).prefetch_related(
+            Prefetch("categories", to_attr="category_list")
+        )
         return listed.select_related("author", "location").prefetch_related(
-            "tags",
-            Prefetch(
-                "translations",
-                queryset=PostTranslation.objects.defer(*deferred).prefetch_related("categories"),
-            ),
+            Prefetch("tags", to_attr="tag_list"),
+            Prefetch("translations", queryset=translations, to_attr="translation_list"),
         )
 
     def for_detail(self):
@@ -406,6 +420,9 @@ class Post(models.Model):
         help_text=_("Computed on save: titles, summaries, names and bodies, as search tokens."),
     )
     search_vector = SearchVectorField(_("search vector (PostgreSQL)"), null=True, editable=False)
+    search_title_vector = SearchVectorField(
+        _("titles search vector (PostgreSQL)"), null=True, editable=False
+    )
 
     objects = PostQuerySet.as_manager()
 
@@ -465,14 +482,26 @@ class Post(models.Model):
         return self.published_at.astimezone(ZoneInfo(self.timezone))
 
     @property
+    def translation_rows(self) -> list[PostTranslation]:
+        """The translations, from for_listing()'s list or the (prefetched) relation."""
+        rows = getattr(self, "translation_list", None)
+        return list(self.translations.all()) if rows is None else rows
+
+    @property
+    def tag_rows(self) -> list[Tag]:
+        """The tags, from for_listing()'s list or the (prefetched) relation."""
+        rows = getattr(self, "tag_list", None)
+        return list(self.tags.all()) if rows is None else rows
+
+    @property
     def languages(self) -> list[str]:
         """Languages the post exists in, Chinese first (uses prefetched translations)."""
-        present = {translation.language for translation in self.translations.all()}
+        present = {translation.language for translation in self.translation_rows}
         return [code for code in LANGUAGE_CODES if code in present]
 
     def translation_for(self, language: str) -> PostTranslation | None:
         """The translation in `language`, else the other one (uses prefetched rows)."""
-        by_language = {t.language: t for t in self.translations.all()}
+        by_language = {t.language: t for t in self.translation_rows}
         return by_language.get(language) or by_language.get(other_language(language))
 
     def byline(self, language: str) -> str:
@@ -566,6 +595,12 @@ class PostTranslation(models.Model):
         self.render()
         super().save(*args, **kwargs)
         Post.objects.using(self._state.db).filter(pk=self.post_id).update_search_documents()
+
+    @property
+    def category_rows(self) -> list[Category]:
+        """The categories, from for_listing()'s list or the (prefetched) relation."""
+        rows = getattr(self, "category_list", None)
+        return list(self.categories.all()) if rows is None else rows
 
     def render(self) -> None:
         """Recompute the derived fields from the Markdown body."""

@@ -128,6 +128,11 @@ def search_vector_of(document: SearchDocument) -> SearchVector:
     return vectors[0] + vectors[1] + vectors[2]
 
 
+def title_vector_of(document: SearchDocument) -> SearchVector:
+    """PostgreSQL expression of the titles-only tsvector used for ranking."""
+    return SearchVector(Value(document.title), weight="A", config="simple")
+
+
 @dataclass(frozen=True)
 class QueryTerm:
     """One token every result must contain; `prefix` also accepts longer tokens."""
