@@ -56,6 +56,7 @@ class PostListSerializer(serializers.BaseSerializer):
             if translation
             else [],
             "comments_enabled": post.comments_enabled,
+            "image": post.image or None,
             "reading_time_minutes": translation.reading_time_minutes if translation else 0,
         } | self.snippet(post, translation)
 
@@ -79,6 +80,7 @@ class PostDetailSerializer(PostListSerializer):
         data["body_html"] = translation.body_html if translation else ""
         data["body_markdown"] = translation.body_markdown if translation else ""
         data["front_matter"] = translation.extra_front_matter if translation else {}
+        data["aliases"] = post.aliases
         return data
 
 

@@ -45,7 +45,7 @@ def translations_of(post: Post) -> dict[str, PostTranslation]:
     """The post's translations by language (prefetched rows; none for an unsaved post)."""
     if post.pk is None:
         return {}
-    return {translation.language: translation for translation in post.translations.all()}
+    return {translation.language: translation for translation in post.translation_rows}
 
 
 def pretty_json(value) -> str:

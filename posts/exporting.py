@@ -49,7 +49,7 @@ def post_state(post: Post, language: str | None = None) -> PostState:
     """What the CMS holds for `post` (only `language`'s translation when given)."""
     translations = [
         translation
-        for translation in sorted(post.translations.all(), key=lambda t: t.language != "zh-hans")
+        for translation in sorted(post.translation_rows, key=lambda t: t.language != "zh-hans")
         if language is None or translation.language == language
     ]
     return PostState(
@@ -61,9 +61,7 @@ def post_state(post: Post, language: str | None = None) -> PostState:
         comments_enabled=post.comments_enabled,
         image=post.image,
         aliases=list(post.aliases or []),
-        tags={
-            tag.slug: {"zh-hans": tag.name_zh_hans, "en": tag.name_en} for tag in post.tags.all()
-        },
+        tags={tag.slug: {"zh-hans": tag.name_zh_hans, "en": tag.name_en} for tag in post.tag_rows},
         translations={
             translation.language: TranslationState(
                 language=translation.language,
@@ -74,7 +72,7 @@ def post_state(post: Post, language: str | None = None) -> PostState:
                 author_name=post.author.name_in(translation.language) if post.author else "",
                 categories={
                     category.slug: category.name_in(translation.language)
-                    for category in translation.categories.all()
+                    for category in translation.category_rows
                 },
                 extra_front_matter=dict(translation.extra_front_matter or {}),
                 source_front_matter=dict(translation.source_front_matter or {}),

@@ -217,7 +217,7 @@ class PostFeed(Feed):
         return author.name_in(entry.language) if author else None
 
     def item_categories(self, entry: Entry) -> list[str]:
-        return [tag.name_in(entry.language) for tag in entry.post.tags.all()]
+        return [tag.name_in(entry.language) for tag in entry.post.tag_rows]
 
     def item_pubdate(self, entry: Entry) -> datetime:
         return entry.post.local_published_at

@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from posts.bylines import BylineStyle, format_byline
-from posts.markdown import reading_time_minutes, render_markdown
+from posts.fields import OrderedJSONField
+from posts.markdown import reading_time_minutes, render_markdown, sanitize_html
 from posts.search import (
     parse_query,
     search_document_of,
@@ -525,6 +526,11 @@ class Post(models.Model):
         )
 
 
+class BodyFormat(models.TextChoices):
+    MARKDOWN = "markdown", _("Markdown")
+    HTML = "html", _("HTML")
+
+
 class PostTranslation(models.Model):
     """A post's text in one language, with the source metadata of that language's file."""
 
@@ -534,7 +540,18 @@ class PostTranslation(models.Model):
     language = models.CharField(_("language"), max_length=7, choices=Language.choices)
     title = models.CharField(_("title"), max_length=500)
     summary = models.TextField(_("summary"), blank=True)
-    body_markdown = models.TextField(_("body (Markdown)"), blank=True)
+    body_markdown = models.TextField(
+        _("body (Markdown)"),
+        blank=True,
+        help_text=_("The body as written; HTML when the body format is HTML."),
+    )
+    body_format = models.CharField(
+        _("body format"),
+        max_length=8,
+        choices=BodyFormat.choices,
+        default=BodyFormat.MARKDOWN,
+        help_text=_("HTML bodies (Jekyll .html posts) are sanitised, not run through Markdown."),
+    )
     body_html = models.TextField(_("body (HTML)"), blank=True, editable=False)
     reading_time_minutes = models.PositiveIntegerField(
         _("reading time (minutes)"), default=0, editable=False
@@ -558,7 +575,7 @@ class PostTranslation(models.Model):
         blank=True,
         help_text=_("Front-matter keys the CMS does not model, kept as written."),
     )
-    source_front_matter = models.JSONField(
+    source_front_matter = OrderedJSONField(
         _("source front matter"),
         default=dict,
         blank=True,
@@ -604,7 +621,10 @@ class PostTranslation(models.Model):
 
     def render(self) -> None:
         """Recompute the derived fields from the Markdown body."""
-        self.body_html = render_markdown(self.body_markdown)
+        if self.body_format == BodyFormat.HTML:
+            self.body_html = sanitize_html(self.body_markdown)
+        else:
+            self.body_html = render_markdown(self.body_markdown)
         self.reading_time_minutes = reading_time_minutes(self.body_markdown)
 
 

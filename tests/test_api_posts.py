@@ -28,7 +28,7 @@ def test_list_item_carries_every_documented_field(api):
     assert set(item) == {
         "slug", "url", "lang", "languages", "status", "title", "summary", "published_at",
         "updated_at", "timezone", "author", "location", "byline", "tags", "categories",
-        "comments_enabled", "reading_time_minutes",
+        "comments_enabled", "reading_time_minutes", "image",
     }  # fmt: skip
     assert item["url"] == "http://testserver/api/v1/posts/leave/"
     assert item["languages"] == ["zh-hans", "en"]
@@ -117,7 +117,9 @@ def test_responses_vary_on_accept_language(api):
 
 
 def test_detail_adds_body_and_preserved_front_matter(api):
-    post = make_post(slug="with-body", titles={"en": "T"})
+    post = make_post(
+        slug="with-body", titles={"en": "T"}, image="assets/img/x.png", aliases=["/old/t/"]
+    )
     PostTranslation.objects.filter(post=post).update(
         extra_front_matter={"layout": "post", "toc": True}
     )
@@ -127,6 +129,8 @@ def test_detail_adds_body_and_preserved_front_matter(api):
     assert item["body_markdown"] == "# T\n\nBody of T."
     assert "<h1>T</h1>" in item["body_html"]
     assert item["front_matter"] == {"layout": "post", "toc": True}
+    assert item["image"] == "assets/img/x.png"
+    assert item["aliases"] == ["/old/t/"]
 
 
 def test_list_is_newest_first(api):

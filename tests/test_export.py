@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -451,12 +450,6 @@ def test_an_unchanged_post_comes_back_with_the_same_keys_and_values(leave, tmp_p
         assert body == expected_body
 
 
-@pytest.mark.xfail(
-    connection.vendor == "postgresql",
-    reason="jsonb does not keep key order: PostTranslation.source_front_matter needs an "
-    "order-keeping column (reported to the lead)",
-    strict=True,
-)
 def test_an_unchanged_post_keeps_its_key_order(leave, tmp_path):
     files = run_export(tmp_path / "out")
 
