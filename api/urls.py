@@ -1,8 +1,10 @@
 """API routes under /api/v1/."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from api import views
+from api.imports import ImportView
 
 router = DefaultRouter()
 router.register("posts", views.PostViewSet, basename="post")
@@ -11,4 +13,7 @@ router.register("categories", views.CategoryViewSet, basename="category")
 router.register("authors", views.AuthorViewSet, basename="author")
 router.register("locations", views.LocationViewSet, basename="location")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("imports/", ImportView.as_view(), name="import-list"),
+    *router.urls,
+]

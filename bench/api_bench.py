@@ -67,7 +67,10 @@ def fill(count: int) -> None:
         for post in posts:
             for language, body in (("zh-hans", BODY_ZH), ("en", BODY_EN)):
                 translation = PostTranslation(
-                    post=post, language=language, title=f"{post.slug} {language}", body_markdown=body
+                    post=post,
+                    language=language,
+                    title=f"{post.slug} {language}",
+                    body_markdown=body,
                 )
                 translation.render()
                 translations.append(translation)

@@ -1,23 +1,40 @@
 """Import a batch of Markdown sources: read, parse, pair, persist, and report per file.
 
-Used by the `import_posts` command; each post is stored in its own transaction, so one bad
-file never stops the others and never leaves half a post behind.
+Used by the `import_posts` command and the API upload. Files whose content hash matches
+what is stored under the same path are not parsed again; the rest are stored in chunks (see
+persist.py), so one bad file never stops the others and never leaves half a post behind.
+`strict` makes the batch all-or-nothing, `dry_run` rolls everything back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import hashlib
+import logging
+from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
+from typing import Protocol
 
-from django.db import DatabaseError
+from django.db import transaction
 
-from posts.importers.pairing import ParsedPost, pair_files
+from posts.importers.pairing import pair_files
 from posts.importers.parser import ParsedFile, ParseError, parse_post
-from posts.importers.persist import ImportConflict, Outcome, PersistResult, import_post
+from posts.importers.persist import (
+    CHUNK_SIZE,
+    Outcome,
+    PersistResult,
+    StoreOutcome,
+    describe_error,
+    store_posts,
+)
+from posts.models import PostTranslation
+
+logger = logging.getLogger(__name__)
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 MAX_FILE_BYTES = 10 * 1024 * 1024
+LOOKUP_BATCH = 2000  # source paths per query when looking up stored hashes
 
 
 @dataclass(frozen=True)
@@ -26,6 +43,11 @@ class Source:
 
     path: str
     text: str
+
+    @property
+    def content_hash(self) -> str:
+        """The hash the parser stores (ParsedFile.content_hash)."""
+        return hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -42,6 +64,8 @@ class ImportReport:
     results: list[PersistResult] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    rolled_back: bool = False  # strict or dry run: nothing was written
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for result in self.results if result.outcome == outcome)
@@ -55,6 +79,33 @@ class ImportReport:
             [f"{self.count(outcome)} {outcome.value}" for outcome in Outcome]
             + [f"{len(self.failures)} failed"]
         )
+
+    def add_stored(self, outcome: StoreOutcome) -> None:
+        self.results += outcome.results
+        for result in outcome.results:
+            self.warnings += [f"{result.slug}: {warning}" for warning in result.warnings]
+        for failure in outcome.failures:
+            self.failures += [Failure(path, failure.reason) for path in failure.post.source_paths]
+
+
+class Progress(Protocol):
+    """What the importer needs of a progress bar (tqdm has it)."""
+
+    def update(self, n: int) -> object: ...
+
+    def close(self) -> object: ...
+
+
+class NoProgress:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def no_progress(total: int) -> Progress:
+    return NoProgress()
 
 
 def find_markdown_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Failure]]:
@@ -81,13 +132,17 @@ def read_source(path: Path) -> Source:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise ParseError(str(path), f"is {size} bytes, over the {MAX_FILE_BYTES} byte limit")
-    data = path.read_bytes()
+    return decode_source(str(path), path.read_bytes())
+
+
+def decode_source(name: str, data: bytes) -> Source:
+    """Bytes of a file (from disk or an upload) as UTF-8 text; binary or other encodings refused."""
     if b"\x00" in data:
-        raise ParseError(str(path), "contains NUL bytes (a binary file?)")
+        raise ParseError(name, "contains NUL bytes (a binary file?)")
     try:
-        return Source(str(path), data.decode("utf-8"))
+        return Source(name, data.decode("utf-8"))
     except UnicodeDecodeError as error:
-        raise ParseError(str(path), f"is not UTF-8 text (byte {error.start})") from error
+        raise ParseError(name, f"is not UTF-8 text (byte {error.start})") from error
 
 
 def parse_sources(
@@ -100,6 +155,9 @@ def parse_sources(
             parsed.append(parse_post(source.text, source.path, default_timezone))
         except ParseError as error:
             failures.append(Failure(source.path, describe(error)))
+        except Exception as error:  # a parser bug must not stop the batch or show a traceback
+            logger.debug("parsing %s failed", source.path, exc_info=True)
+            failures.append(Failure(source.path, f"cannot be parsed ({describe_error(error)})"))
     return parsed, failures
 
 
@@ -112,34 +170,113 @@ def describe(error: ParseError) -> str:
 def import_sources(
     sources: Iterable[Source],
     default_timezone: str,
-    progress: Callable[[Iterable[ParsedPost]], Iterator[ParsedPost]] = iter,
+    progress=no_progress,
+    *,
+    dry_run: bool = False,
+    strict: bool = False,
+    chunk_size: int = CHUNK_SIZE,
+    report: ImportReport | None = None,
 ) -> ImportReport:
-    """Parse and pair every source, then store each post; failures are collected, not raised."""
-    report = ImportReport()
-    parsed, report.failures = parse_sources(sources, default_timezone)
+    """Parse, pair and store every source; failures are collected, not raised.
+
+    `report` (filled as chunks commit) lets a caller interrupted by Ctrl-C or a lost
+    database still say what was stored. `progress(total)` returns a bar to update.
+    """
+    report = report if report is not None else ImportReport()
+    report.dry_run = dry_run
+    sources = list(sources)
+    skipped, to_parse = split_unchanged(sources)
+    parsed, failures = parse_sources(to_parse, default_timezone)
+    report.failures += failures
+    parsed += reparse_partners(skipped, parsed, default_timezone, report)
     posts, pairing_errors = pair_files(parsed)
     report.failures += [Failure(error.path, describe(error)) for error in pairing_errors]
-    for post in progress(posts):
-        try:
-            result = import_post(post)
-        except (ImportConflict, DatabaseError) as error:
-            report.failures += [Failure(file.source_path, str(error)) for file in files_of(post)]
-            continue
-        report.results.append(result)
-        report.warnings += [f"{post.slug}: {warning}" for warning in result.warnings]
+    report.results += [entry.result for entry in skipped.values()]
+    bar = progress(len(posts) + len(skipped))
+    bar.update(len(skipped))
+    try:
+        with transaction.atomic() if (strict or dry_run) else nullcontext():
+            store_posts(
+                posts,
+                chunk_size,
+                lambda outcome, size: (report.add_stored(outcome), bar.update(size)),
+            )
+            if dry_run or (strict and not report.ok):
+                report.rolled_back = True
+                transaction.set_rollback(True)
+    finally:
+        bar.close()
     return report
 
 
-def files_of(post: ParsedPost) -> list[ParsedFile]:
-    return list(post.translations.values())
+@dataclass
+class StoredUnchanged:
+    """A stored post whose given files all have the stored content hash: not parsed again."""
+
+    result: PersistResult
+    sources: list[Source]
+    groups: set[tuple[str, str]]  # (folder, pair key) of its files, as pairing groups them
+
+
+def split_unchanged(sources: list[Source]) -> tuple[dict[int, StoredUnchanged], list[Source]]:
+    """Posts every given file of which is stored unchanged under the same path (by post id),
+    and the sources still to parse. A post with one changed file is parsed whole."""
+    hashes = {source.path: source.content_hash for source in sources}
+    stored: dict[str, tuple[str, int, str, str | None]] = {}
+    paths = list(hashes)
+    for start in range(0, len(paths), LOOKUP_BATCH):
+        rows = PostTranslation.objects.filter(source_path__in=paths[start : start + LOOKUP_BATCH])
+        for path, digest, post_id, slug, key in rows.values_list(
+            "source_path", "content_hash", "post_id", "post__slug", "post__import_key"
+        ):
+            stored[path] = (digest, post_id, slug, key)
+    same: dict[int, list[Source]] = {}
+    changed_posts: set[int] = set()
+    for source in sources:
+        if source.path not in stored:
+            continue
+        digest, post_id, _, _ = stored[source.path]
+        if digest == hashes[source.path]:
+            same.setdefault(post_id, []).append(source)
+        else:
+            changed_posts.add(post_id)
+    skipped: dict[int, StoredUnchanged] = {}
+    for post_id, files in same.items():
+        if post_id in changed_posts:
+            continue
+        _, _, slug, key = stored[files[0].path]
+        paths = [source.path for source in files]
+        groups = {(str(PurePath(path).parent), key) for path in paths}
+        skipped[post_id] = StoredUnchanged(
+            PersistResult(slug, Outcome.UNCHANGED, [], paths), files, groups
+        )
+    skipped_paths = {source.path for entry in skipped.values() for source in entry.sources}
+    return skipped, [source for source in sources if source.path not in skipped_paths]
+
+
+def reparse_partners(
+    skipped: dict[int, StoredUnchanged],
+    parsed: list[ParsedFile],
+    default_timezone: str,
+    report: ImportReport,
+) -> list[ParsedFile]:
+    """Unchanged files of a post one of whose files is new or changed (an -en added next to a
+    stored -cn): parsed after all, so the post is stored whole. They leave `skipped`."""
+    groups = {(str(PurePath(file.source_path).parent), file.pair_key) for file in parsed}
+    partners = [post_id for post_id, entry in skipped.items() if entry.groups & groups]
+    again = [source for post_id in partners for source in skipped.pop(post_id).sources]
+    files, failures = parse_sources(again, default_timezone)
+    report.failures += failures
+    return files
 
 
 def import_paths(
     paths: Iterable[str | Path],
     default_timezone: str,
-    progress: Callable[[Iterable[ParsedPost]], Iterator[ParsedPost]] = iter,
+    progress=no_progress,
+    **options,
 ) -> ImportReport:
-    """Import files and folders from disk."""
+    """Import files and folders from disk (options as for import_sources)."""
     files, missing = find_markdown_files(paths)
     sources, unreadable = [], []
     for path in files:
@@ -149,6 +286,6 @@ def import_paths(
             unreadable.append(Failure(str(path), error.reason))
         except OSError as error:
             unreadable.append(Failure(str(path), f"cannot be read ({error.strerror})"))
-    report = import_sources(sources, default_timezone, progress)
-    report.failures = missing + unreadable + report.failures
-    return report
+    report = options.pop("report", None) or ImportReport()
+    report.failures += missing + unreadable
+    return import_sources(sources, default_timezone, progress, report=report, **options)
