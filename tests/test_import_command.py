@@ -183,3 +183,26 @@ def test_the_demo_content_imports_cleanly():
     assert Post.objects.published().count() == 3
     assert Post.objects.filter(status=Post.Status.DRAFT).count() == 1
     assert Post.objects.get(slug="tokyo").timezone == "Asia/Tokyo"
+
+
+def test_an_html_post_is_sanitised_not_rendered_as_markdown(tmp_path):
+    write(
+        tmp_path,
+        "_posts/2025-01-02-page.html",
+        "---\ntitle: Page\n---\n<p>*not emphasis*</p><script>alert(1)</script>\n",
+    )
+
+    run_import(tmp_path)
+
+    translation = PostTranslation.objects.get()
+    assert translation.body_format == "html"
+    assert translation.body_html == "<p>*not emphasis*</p>\n"
+
+
+def test_html_outside_post_folders_is_not_taken_for_a_post(tmp_path):
+    write(tmp_path, "_layouts/default.html", "---\nlayout: base\n---\n<main>{{ content }}</main>\n")
+    write(tmp_path, "_posts/2025-01-02-note.md", "---\ntitle: Note\n---\nText.\n")
+
+    run_import(tmp_path)
+
+    assert list(Post.objects.values_list("slug", flat=True)) == ["note"]

@@ -33,6 +33,8 @@ from posts.models import PostTranslation
 logger = logging.getLogger(__name__)
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
+HTML_SUFFIXES = {".html", ".htm"}
+POST_FOLDERS = {"_posts", "_drafts"}
 MAX_FILE_BYTES = 10 * 1024 * 1024
 LOOKUP_BATCH = 2000  # source paths per query when looking up stored hashes
 
@@ -109,20 +111,28 @@ def no_progress(total: int) -> Progress:
 
 
 def find_markdown_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Failure]]:
-    """Expand folders recursively into *.md / *.markdown files, sorted; report missing paths."""
+    """Expand folders recursively into post files (*.md, *.markdown, *.html), sorted; report
+    missing paths."""
     files: list[Path] = []
     failures: list[Failure] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(
-                sorted(p for p in path.rglob("*") if p.suffix in MARKDOWN_SUFFIXES and p.is_file())
-            )
+            files.extend(sorted(p for p in path.rglob("*") if is_post_file(p)))
         elif path.is_file():
             files.append(path)
         else:
             failures.append(Failure(str(path), "no such file or folder"))
     return list(dict.fromkeys(files)), failures
+
+
+def is_post_file(path: Path) -> bool:
+    """Markdown files anywhere; HTML files only in _posts / _drafts, so a Jekyll site's
+    layouts and includes are not taken for posts. A file named on the command line is
+    always imported."""
+    if path.suffix in HTML_SUFFIXES:
+        return bool(POST_FOLDERS & set(path.parts[:-1])) and path.is_file()
+    return path.suffix in MARKDOWN_SUFFIXES and path.is_file()
 
 
 def read_source(path: Path) -> Source:

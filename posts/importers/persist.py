@@ -45,6 +45,7 @@ TRANSLATION_FIELDS = [
     "title",
     "summary",
     "body_markdown",
+    "body_format",
     "body_html",
     "reading_time_minutes",
     "byline_source",
@@ -316,6 +317,7 @@ class ChunkWriter:
         translation.title = file.title
         translation.summary = file.summary
         translation.body_markdown = file.body
+        translation.body_format = file.body_format
         translation.byline_source = file.byline_source
         translation.byline_style = byline_style_of(file)
         translation.extra_front_matter = file.extra_front_matter
