@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import opencc
 from django.contrib.postgres.search import SearchVector
@@ -185,6 +185,7 @@ def _fold(text: str) -> str:
     return lowered if len(lowered) == len(text) else folded
 
 
+@lru_cache(maxsize=256)
 def highlight_pattern(query: str) -> re.Pattern | None:
     """Regex of what to mark: the query's words and Chinese runs, then their bigrams."""
     pieces = [match.group() for match in TOKEN.finditer(normalise(query))]
@@ -203,8 +204,12 @@ def make_snippet(texts: Iterable[str], query: str, before: int = 40, after: int 
     every match inside `<mark>…</mark>`; the start of the first text when nothing matches.
     """
     pattern = highlight_pattern(query)
-    plain = [text for text in (plain_text(text) for text in texts if text) if text]
-    for text in plain:
+    opening = None
+    for text in texts:  # made plain one at a time: most snippets are found in the first text
+        text = plain_text(text) if text else ""
+        if not text:
+            continue
+        opening = opening or text
         folded = _fold(text)
         first = pattern.search(folded) if pattern else None
         if first is None:
@@ -212,10 +217,9 @@ def make_snippet(texts: Iterable[str], query: str, before: int = 40, after: int 
         start = max(0, first.start() - before)
         end = min(len(text), first.start() + after)
         return _marked(text, folded, pattern, start, end)
-    if not plain:
+    if opening is None:
         return ""
-    text = plain[0]
-    return html.escape(text[: before + after]) + ("…" if len(text) > before + after else "")
+    return html.escape(opening[: before + after]) + ("…" if len(opening) > before + after else "")
 
 
 def _marked(text: str, folded: str, pattern: re.Pattern, start: int, end: int) -> str:
