@@ -399,6 +399,18 @@ class Post(models.Model):
         blank=True,
         help_text=_("Earlier URLs of the post (aliases / redirect_from), for redirects."),
     )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_posts",
+        help_text=_(
+            "The account that created the post; members of the Authors group may edit and "
+            "publish only posts they own."
+        ),
+    )
     import_key = models.CharField(
         _("import reference"),
         max_length=500,
