@@ -17,6 +17,7 @@ from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_date, parse_datetime
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 from api.language import requested_language
@@ -67,6 +68,9 @@ class SlugListField(forms.Field):
         return values
 
 
+@extend_schema_field(
+    {"type": "array", "items": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$", "maxLength": 100}}
+)
 class SlugListFilter(django_filters.Filter):
     field_class = SlugListField
 
@@ -97,6 +101,7 @@ def start_of(moment: dt.date | dt.datetime) -> dt.datetime:
     return dt.datetime.combine(moment, dt.time.min, tzinfo=zone)
 
 
+@extend_schema_field({"type": "string", "example": "2025-03-30"})
 class MomentFilter(django_filters.Filter):
     field_class = MomentField
 
@@ -117,6 +122,7 @@ class SearchQueryField(forms.Field):
         return value
 
 
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": MAX_QUERY_LENGTH})
 class SearchQueryFilter(django_filters.Filter):
     field_class = SearchQueryField
 
@@ -146,6 +152,12 @@ class PostFilter(django_filters.FilterSet):
         method="filter_location",
         validators=[location_code],
         help_text="ISO code; a country also matches its subdivisions (CN finds CN-GD).",
+    )
+    status = django_filters.ChoiceFilter(
+        choices=[("draft", "draft"), ("published", "published"), ("scheduled", "scheduled")],
+        method="filter_status",
+        help_text="draft, published or scheduled; narrows what you may see (anonymous "
+        "readers see published posts only, so draft and scheduled give them an empty list).",
     )
     published_after = MomentFilter(
         method="filter_published_after", help_text="Published at or after this date/datetime."
@@ -200,6 +212,9 @@ class PostFilter(django_filters.FilterSet):
 
     def filter_location(self, queryset, name, value):
         return queryset.at_location(value)
+
+    def filter_status(self, queryset, name, value):
+        return queryset.with_status(value)
 
     def filter_published_after(self, queryset, name, value):
         return queryset.filter(published_at__gte=start_of(value))

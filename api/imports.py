@@ -18,6 +18,7 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.schema import IMPORT_SCHEMA
 from posts.importers.batch import (
     MAX_FILE_BYTES,
     Failure,
@@ -58,6 +59,7 @@ class ImportView(APIView):
     parser_classes = [MultiPartParser, MarkdownParser]
     query_parameters = {"dry_run", "filename"}
 
+    @IMPORT_SCHEMA
     def post(self, request):
         dry_run = self.dry_run_flag(request)
         try:

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from api import views
 from api.imports import ImportView
+from api.revisions import urlpatterns as revision_urls
 
 router = DefaultRouter()
 router.register("posts", views.PostViewSet, basename="post")
@@ -15,5 +16,6 @@ router.register("locations", views.LocationViewSet, basename="location")
 
 urlpatterns = [
     path("imports/", ImportView.as_view(), name="import-list"),
+    *revision_urls,  # before the router, whose post detail route would match first
     *router.urls,
 ]

@@ -154,19 +154,35 @@ def fresh_database() -> None:
 
 
 def parse_and_render(folder: Path, timezone: str) -> int:
-    """Phase (a): what an import does without a database. Returns the number of posts."""
+    """Phase (a): read + parse + pair + render (HTML, reading time) in this one process, no
+    database. Returns the number of posts."""
     from posts.importers.batch import find_markdown_files, parse_sources, read_source
     from posts.importers.pairing import pair_files
     from posts.markdown import reading_time_minutes, render_markdown
 
     files, _ = find_markdown_files([folder])
-    parsed, failures = parse_sources([read_source(path) for path in files], timezone)
+    sources = [read_source(path) for path in files]
+    parsed, failures = parse_sources(sources, timezone, parallel_threshold=len(sources) + 1)
     posts, errors = pair_files(parsed)
     assert not failures and not errors, (failures[:3], errors[:3])
     for post in posts:
         for file in post.translations.values():
             render_markdown(file.body)
             reading_time_minutes(file.body)
+    return len(posts)
+
+
+def parse_and_render_in_workers(folder: Path, timezone: str) -> int:
+    """Phase (a2): the same as the import does it, no database: read, then parse and render
+    (HTML, reading time, body search tokens) in worker processes, then pair."""
+    from posts.importers.batch import find_markdown_files, parse_sources, read_source
+    from posts.importers.pairing import pair_files
+
+    files, _ = find_markdown_files([folder])
+    parsed, failures = parse_sources([read_source(path) for path in files], timezone)
+    posts, errors = pair_files(parsed)
+    assert not failures and not errors, (failures[:3], errors[:3])
+    assert all(file.rendered for post in posts for file in post.translations.values())
     return len(posts)
 
 
@@ -199,7 +215,7 @@ def main() -> int:
     arguments.add_argument("--posts", type=int, default=1000, help="posts to generate")
     arguments.add_argument(
         "--profile",
-        choices=["parse", "import", "reimport", "all"],
+        choices=["parse", "workers", "import", "reimport", "all"],
         help="print a cProfile summary of that phase",
     )
     options = arguments.parse_args()
@@ -223,6 +239,9 @@ def main() -> int:
         parse_seconds, count = timed(
             "parse", lambda: parse_and_render(folder, zone), options.profile
         )
+        workers_seconds, _ = timed(
+            "workers", lambda: parse_and_render_in_workers(folder, zone), options.profile
+        )
         import_seconds, report = timed("import", lambda: run_import(folder, zone), options.profile)
         reimport_seconds, again = timed(
             "reimport", lambda: run_import(folder, zone), options.profile
@@ -232,14 +251,18 @@ def main() -> int:
         assert report.count(Outcome.CREATED) == count, report.summary()
         assert again.count(Outcome.UNCHANGED) == count, again.summary()
         rows = [
-            ("(a) parse+render alone", parse_seconds),
+            ("(a) parse+render, 1 process", parse_seconds),
+            ("(a2) parse+render, workers", workers_seconds),
             ("(b) import, empty database", import_seconds),
             ("(c) re-import, unchanged", reimport_seconds),
         ]
         print(f"{'phase':<30}{'seconds':>10}{'posts/s':>10}")
         for label, seconds in rows:
             print(f"{label:<30}{seconds:>10.2f}{count / seconds:>10.0f}")
-        print(f"import / parse+render: {import_seconds / parse_seconds:.2f}x")
+        print(
+            f"import / parse+render: {import_seconds / parse_seconds:.2f}x (a), "
+            f"{import_seconds / workers_seconds:.2f}x (a2)"
+        )
     return 0
 
 

@@ -1,8 +1,15 @@
-"""Top-level URLs: the admin, the JSON API, the feeds and the sitemap."""
+"""Top-level URLs: the admin, the JSON API and its OpenAPI schema and docs, the feeds and the
+sitemap.
+"""
 
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
 
 from posts.feeds import (
     CategoryFeed,
@@ -17,6 +24,13 @@ from posts.sitemaps import sitemaps
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path(
+        "api/redoc/",
+        SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html"),
+        name="redoc",
+    ),
     path("feeds/atom.xml", LatestPostsFeed(ContentAtomFeed), name="feed-atom"),
     path("feeds/rss.xml", LatestPostsFeed(ContentRssFeed), name="feed-rss"),
     path("feeds/tags/<str:slug>/atom.xml", TagFeed(ContentAtomFeed), name="tag-feed-atom"),

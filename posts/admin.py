@@ -6,18 +6,25 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
-from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, prefetch_related_objects
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from posts.admin_forms import EN, ZH_HANS, PostAdminForm, field_name, language_label
+from posts.admin_revisions import PostHistoryAdmin
+from posts.history import record_revisions
 from posts.models import (
     LANGUAGE_CODES,
+    ApiToken,
     Author,
     Category,
     Language,
@@ -25,8 +32,15 @@ from posts.models import (
     Post,
     PostTranslation,
     Tag,
+    Webhook,
+    WebhookDelivery,
+    WebhookEvent,
+    generate_webhook_secret,
     published_q,
 )
+from posts.roles import can_change_any_post
+from posts.tokens import issue_token
+from posts.webhooks import emit_post_events, public_states, retry_deliveries
 
 
 def utc_offset(moment: dt.datetime) -> str:
@@ -191,7 +205,7 @@ class PostChangeList(ChangeList):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(PostHistoryAdmin):
     form = PostAdminForm
     list_display = (
         "slug",
@@ -214,6 +228,19 @@ class PostAdmin(admin.ModelAdmin):
     search_fields = ("slug", "translations__title", "translations__body_markdown")
     autocomplete_fields = ("author", "location", "tags")
     actions = ("publish", "unpublish")
+
+    def has_change_permission(self, request, obj=None):
+        """Members of the Authors group change (and publish) only the posts they own."""
+        allowed = super().has_change_permission(request, obj)
+        if not allowed or obj is None:
+            return allowed
+        return obj.owner_id == request.user.pk or can_change_any_post(request.user)
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.owner_id is None:
+            obj.owner = request.user
+        super().save_model(request, obj, form, change)
+
     readonly_fields = (
         "publish_time_utc",
         "byline_preview_zh_hans",
@@ -339,10 +366,14 @@ class PostAdmin(admin.ModelAdmin):
         """Publish the drafts among the selection; those without a publish time get now."""
         now = timezone.now()
         drafts = queryset.exclude(status=Post.Status.PUBLISHED)
-        count = drafts.filter(published_at__isnull=True).update(
-            status=Post.Status.PUBLISHED, published_at=now, updated_at=now
-        )
-        count += drafts.update(status=Post.Status.PUBLISHED, updated_at=now)
+        changed = list(drafts.values_list("pk", flat=True))  # for revisions and webhooks
+        with transaction.atomic():
+            count = drafts.filter(published_at__isnull=True).update(
+                status=Post.Status.PUBLISHED, published_at=now, updated_at=now
+            )
+            count += drafts.update(status=Post.Status.PUBLISHED, updated_at=now)
+            record_revisions(Post.objects.filter(pk__in=changed), user=request.user, reason="admin")
+            emit_post_events(updated=dict.fromkeys(changed, False))  # drafts were not public
         message = ngettext(
             "%(count)d post was published.", "%(count)d posts were published.", count
         )
@@ -351,9 +382,13 @@ class PostAdmin(admin.ModelAdmin):
     @admin.action(description=_("Unpublish selected posts"), permissions=["change"])
     def unpublish(self, request, queryset):
         """Turn the published posts among the selection back into drafts."""
-        count = queryset.exclude(status=Post.Status.DRAFT).update(
-            status=Post.Status.DRAFT, updated_at=timezone.now()
-        )
+        published = queryset.exclude(status=Post.Status.DRAFT)
+        changed = list(published.values_list("pk", flat=True))  # for revisions and webhooks
+        with transaction.atomic():
+            before = public_states(changed)
+            count = published.update(status=Post.Status.DRAFT, updated_at=timezone.now())
+            record_revisions(Post.objects.filter(pk__in=changed), user=request.user, reason="admin")
+            emit_post_events(updated=before)
         message = ngettext(
             "%(count)d post was turned into a draft.",
             "%(count)d posts were turned into drafts.",
@@ -392,3 +427,231 @@ class LocationAdmin(admin.ModelAdmin):
     list_select_related = ("parent",)
     search_fields = ("code", "name_zh_hans", "name_en")
     autocomplete_fields = ("parent",)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API tokens: a new one is shown once, in the message after saving, and never again.
+
+    Staff who are not superusers see and create only their own tokens.
+    """
+
+    list_display = ("name", "user", "prefix", "read_only", "created_at", "last_used_at", "state")
+    list_filter = ("read_only", ("revoked_at", admin.EmptyFieldListFilter))
+    list_select_related = ("user",)
+    search_fields = ("name", "prefix", "user__username")
+    actions = ["revoke_tokens"]
+
+    @admin.display(description=_("state"))
+    def state(self, token: ApiToken) -> str:
+        return gettext("active") if token.is_active else gettext("revoked")
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("name", "user", "read_only")
+        return ("name", "user", "read_only", "prefix", "created_at", "last_used_at", "revoked_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("user", "read_only", "prefix", "created_at", "last_used_at", "revoked_at")
+
+    def get_queryset(self, request):
+        tokens = super().get_queryset(request)
+        return tokens if request.user.is_superuser else tokens.filter(user=request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not request.user.is_superuser:
+            kwargs["queryset"] = db_field.related_model.objects.filter(pk=request.user.pk)
+            kwargs["initial"] = request.user.pk
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        token = issue_token(obj)
+        self.message_user(
+            request,
+            format_html(
+                "{} <code>{}</code> {}",
+                gettext("The new token “%(name)s” is") % {"name": obj.name},
+                token,
+                gettext("— copy it now: it will not be shown again."),
+            ),
+            messages.WARNING,
+        )
+
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
+    def revoke_tokens(self, request, queryset):
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(
+            request,
+            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+class WebhookForm(forms.ModelForm):
+    """The events as checkboxes, stored as a JSON list."""
+
+    url = forms.URLField(
+        label=_("URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=Webhook._meta.get_field("url").help_text,
+    )
+    events = forms.MultipleChoiceField(
+        label=_("events"),
+        choices=WebhookEvent.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Every event is about what anonymous readers can see."),
+    )
+
+    class Meta:
+        model = Webhook
+        fields = ("name", "url", "events", "is_active")
+
+
+def deliveries_url(webhook: Webhook, **filters: str) -> str:
+    """The delivery list of one webhook, optionally filtered further (status=failed)."""
+    query = urlencode({"webhook__id__exact": webhook.pk, **filters})
+    return f"{reverse('admin:posts_webhookdelivery_changelist')}?{query}"
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    """Webhooks; the secret is generated when one is created and shown on its page."""
+
+    form = WebhookForm
+    list_display = ("name", "url", "event_list", "is_active", "delivery_counts")
+    list_filter = ("is_active",)
+    search_fields = ("name", "url")
+    actions = ("generate_new_secret",)
+    fields = ("name", "url", "events", "is_active")
+    change_only_fields = ("secret", "delivery_counts", "created_at", "updated_at")
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj is None else (*self.fields, *self.change_only_fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.change_only_fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                pending_count=Count(
+                    "deliveries", filter=Q(deliveries__status=WebhookDelivery.Status.PENDING)
+                ),
+                failed_count=Count(
+                    "deliveries", filter=Q(deliveries__status=WebhookDelivery.Status.FAILED)
+                ),
+            )
+        )
+
+    @admin.display(description=_("events"))
+    def event_list(self, webhook: Webhook) -> str:
+        return ", ".join(webhook.events)
+
+    @admin.display(description=_("deliveries"))
+    def delivery_counts(self, webhook: Webhook):
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
+            deliveries_url(webhook),
+            gettext("all"),
+            deliveries_url(webhook, status__exact="pending"),
+            gettext("%(count)d pending") % {"count": webhook.pending_count},
+            deliveries_url(webhook, status__exact="failed"),
+            gettext("%(count)d failed") % {"count": webhook.failed_count},
+        )
+
+    @admin.action(description=_("Give the selected webhooks a new secret"), permissions=["change"])
+    def generate_new_secret(self, request, queryset):
+        webhooks = list(queryset)
+        for webhook in webhooks:
+            webhook.secret = generate_webhook_secret()
+            webhook.save(update_fields=["secret", "updated_at"])
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d webhook has a new secret: give it to its receiver.",
+                "%(count)d webhooks have a new secret: give them to their receivers.",
+                len(webhooks),
+            )
+            % {"count": len(webhooks)},
+            messages.WARNING,
+        )
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """What was sent to which webhook and how it went; read-only, with "retry now"."""
+
+    list_display = (
+        "created_at",
+        "event",
+        "post_slug",
+        "webhook",
+        "status",
+        "attempts",
+        "last_response_code",
+        "next_attempt_at",
+    )
+    list_filter = ("status", "event", "webhook")
+    list_select_related = ("webhook",)
+    search_fields = ("post_slug", "webhook__name", "webhook__url")
+    date_hierarchy = "created_at"
+    actions = ("retry_now",)
+    fields = (
+        "webhook",
+        "event",
+        "post_slug",
+        "delivery_id",
+        "status",
+        "attempts",
+        "last_attempt_at",
+        "last_response_code",
+        "last_error",
+        "next_attempt_at",
+        "created_at",
+        "sent_body",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("posts.change_webhookdelivery")
+
+    @admin.display(description=_("body"))
+    def sent_body(self, delivery: WebhookDelivery):
+        return pretty_json(json.loads(delivery.body))
+
+    @admin.action(description=_("Retry now"), permissions=["retry"])
+    def retry_now(self, request, queryset):
+        """Send the selected pending or failed deliveries of active webhooks now."""
+        outcomes = retry_deliveries(queryset)
+        if not outcomes:
+            self.message_user(
+                request,
+                gettext(
+                    "Nothing was sent: only pending or failed deliveries of active webhooks "
+                    "can be retried."
+                ),
+                messages.WARNING,
+            )
+            return
+        failed = outcomes[WebhookDelivery.Status.PENDING] + outcomes[WebhookDelivery.Status.FAILED]
+        self.message_user(
+            request,
+            gettext("%(sent)d delivered, %(failed)d failed again.")
+            % {"sent": outcomes[WebhookDelivery.Status.SUCCEEDED], "failed": failed},
+            messages.WARNING if failed else messages.SUCCESS,
+        )

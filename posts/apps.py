@@ -7,3 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class PostsConfig(AppConfig):
     name = "posts"
     verbose_name = _("Content")
+
+    def ready(self):
+        from posts.history import register_history
+
+        register_history()

@@ -6,6 +6,7 @@ Pure functions: markdown-it-py parses, Pygments highlights, nh3 has the last wor
 import math
 import re
 from fractions import Fraction
+from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
 import nh3
@@ -146,11 +147,20 @@ def _liquid_tag_html(tag: str, block: bool) -> str:
 # --- Code highlighting ------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=256)
 def _find_lexer(language: str) -> Lexer | None:
+    """The lexer for a fence's language (shared: Pygments lexers keep no state between texts);
+    the lookup scans every lexer's aliases, so it is cached. Bounded: the names come from posts."""
     try:
         return get_lexer_by_name(language) if language else None
     except ClassNotFound:
         return None
+
+
+@cache
+def _html_formatter(linenos: bool) -> HtmlFormatter:
+    """One formatter per option set: building one renders its whole stylesheet."""
+    return HtmlFormatter(wrapcode=True, linenos="table" if linenos else False)
 
 
 def _code_block_html(code: str, language: str, linenos: bool = False) -> str:
@@ -161,8 +171,7 @@ def _code_block_html(code: str, language: str, linenos: bool = False) -> str:
     if lexer is None:
         css_class = f' class="language-{escapeHtml(language)}"' if language else ""
         return f"<pre><code{css_class}>{escapeHtml(code)}</code></pre>\n"
-    formatter = HtmlFormatter(wrapcode=True, linenos="table" if linenos else False)
-    return highlight(code, lexer, formatter)
+    return highlight(code, lexer, _html_formatter(linenos))
 
 
 # --- markdown-it rules ------------------------------------------------------------------------
@@ -337,6 +346,12 @@ def render_markdown(text: str) -> str:
     source = _protect_raw_sections(text.replace(LITERAL_BRACE, ""))
     html = _MARKDOWN.render(source).replace(LITERAL_BRACE, "{")
     return sanitize_html(html)
+
+
+def render_body(text: str, body_format: str = "markdown") -> str:
+    """The stored HTML of a body: Markdown rendered; an HTML body (Jekyll .html posts) only
+    sanitised."""
+    return sanitize_html(text) if body_format == "html" else render_markdown(text)
 
 
 # --- Reading time -----------------------------------------------------------------------------

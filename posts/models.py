@@ -6,15 +6,20 @@ authors, places, tags and categories are stored in both languages as columns.
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+import json
+import secrets
+import uuid
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import connections, models
 from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Prefetch, Q, Value, When
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
@@ -22,8 +27,9 @@ from django.utils.translation import gettext_lazy as _
 
 from posts.bylines import BylineStyle, format_byline
 from posts.fields import OrderedJSONField
-from posts.markdown import reading_time_minutes, render_markdown, sanitize_html
+from posts.markdown import reading_time_minutes, render_body
 from posts.search import (
+    SearchDocument,
     parse_query,
     search_document_of,
     search_vector_of,
@@ -78,6 +84,10 @@ def default_timezone() -> str:
 
 def timezone_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in sorted(available_timezones())]
+
+
+# Not stored: a published post whose publish time is still in the future.
+SCHEDULED = "scheduled"
 
 
 def published_q(prefix: str = "") -> Q:
@@ -227,6 +237,18 @@ class PostQuerySet(models.QuerySet):
         """Posts an anonymous reader may see: published and publish time passed."""
         return self.filter(published_q())
 
+    def with_status(self, status: str):
+        """Posts in an editorial state: `draft`, `published` (public now) or `scheduled`
+        (published with a publish time still in the future).
+        """
+        if status == Post.Status.DRAFT:
+            return self.filter(status=Post.Status.DRAFT)
+        if status == Post.Status.PUBLISHED:
+            return self.published()
+        if status == SCHEDULED:
+            return self.filter(status=Post.Status.PUBLISHED, published_at__gt=timezone.now())
+        raise ValueError(f"unknown status {status!r}")
+
     def visible_to(self, user):
         """Everything for staff; published posts for everyone else."""
         if user is not None and user.is_authenticated and user.is_staff:
@@ -297,13 +319,8 @@ class PostQuerySet(models.QuerySet):
         vendor = connections[self.db].vendor
         for post in posts:
             document = search_document_of(post.author, post.tags.all(), post.translations.all())
-            post.search_title = f" {document.title} "
-            post.search_document = document.text
-            if vendor == "postgresql":
-                post.search_vector = search_vector_of(document)
-                post.search_title_vector = title_vector_of(document)
-        fields = ["search_title", "search_document"]
-        fields += ["search_vector", "search_title_vector"] if vendor == "postgresql" else []
+            post.set_search_document(document, vendor)
+        fields = Post.search_fields(vendor)
         return Post.objects.using(self.db).bulk_update(posts, fields, batch_size=200)
 
     def for_listing(self, bodies: bool = False):
@@ -465,6 +482,21 @@ class Post(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("post-detail", kwargs={"slug": self.slug})
 
+    @staticmethod
+    def search_fields(vendor: str) -> list[str]:
+        """The columns set_search_document() fills on a database of this vendor."""
+        fields = ["search_title", "search_document"]
+        return fields + (["search_vector", "search_title_vector"] if vendor == "postgresql" else [])
+
+    def set_search_document(self, document: SearchDocument, vendor: str) -> None:
+        """Put `document` in the search columns (not saved); the tsvectors are SQL expressions
+        computed by PostgreSQL when the row is written, and exist only there."""
+        self.search_title = f" {document.title} "
+        self.search_document = document.text
+        if vendor == "postgresql":
+            self.search_vector = search_vector_of(document)
+            self.search_title_vector = title_vector_of(document)
+
     def update_search_document(self) -> None:
         """Recompute the stored search document (done on every save of the post, its
         translations, tags and categories; call it after bulk changes).
@@ -474,6 +506,57 @@ class Post(models.Model):
     def clean(self) -> None:
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             raise ValidationError({"published_at": _("A published post needs a publish time.")})
+
+    def mark_published(self, at: datetime | None = None) -> None:
+        """Set the post published (not saved): at `at` when given; an already public post or
+        one scheduled for later keeps its publish time; otherwise it is published now.
+        """
+        if at is not None:
+            self.published_at = at
+        elif not self.is_public and (
+            self.published_at is None or self.published_at <= timezone.now()
+        ):
+            self.published_at = timezone.now()
+        self.status = self.Status.PUBLISHED
+
+    def publish(self, at: datetime | None = None) -> None:
+        """Publish (or schedule, when `at` is in the future) and save."""
+        self.mark_published(at)
+        self.save()
+
+    def unpublish(self) -> None:
+        """Turn the post back into a draft, keeping its publish time for next time."""
+        self.status = self.Status.DRAFT
+        self.save()
+
+    def content_digest(self) -> str:
+        """A hash of everything the API shows of the post, in both languages, from the
+        prefetched rows (`for_detail()`): it changes with the post, its translations, tags,
+        categories, author and place (their names too), and when a scheduled post goes public.
+        """
+
+        def names(row) -> list:
+            return [row.pk, getattr(row, "slug", None), row.name_zh_hans, row.name_en]
+
+        state = {
+            "post": [
+                self.pk, self.slug, self.status, self.published_at, self.timezone,
+                self.updated_at, self.is_public, self.comments_enabled, self.image, self.aliases,
+            ],
+            "author": names(self.author) if self.author else None,
+            "location": [*names(self.location), self.location.code] if self.location else None,
+            "tags": sorted(names(tag) for tag in self.tag_rows),
+            "translations": [
+                [
+                    t.pk, t.language, t.title, t.summary, t.body_markdown, t.body_format,
+                    t.body_html, t.reading_time_minutes, t.byline_source, t.byline_style,
+                    t.extra_front_matter, sorted(names(c) for c in t.category_rows),
+                ]
+                for t in sorted(self.translation_rows, key=lambda t: t.language)
+            ],
+        }  # fmt: skip
+        encoded = json.dumps(state, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(encoded.encode()).hexdigest()
 
     @property
     def is_public(self) -> bool:
@@ -633,10 +716,7 @@ class PostTranslation(models.Model):
 
     def render(self) -> None:
         """Recompute the derived fields from the Markdown body."""
-        if self.body_format == BodyFormat.HTML:
-            self.body_html = sanitize_html(self.body_markdown)
-        else:
-            self.body_html = render_markdown(self.body_markdown)
+        self.body_html = render_body(self.body_markdown, self.body_format)
         self.reading_time_minutes = reading_time_minutes(self.body_markdown)
 
 
@@ -695,3 +775,336 @@ def update_search_after_rename(sender, instance, created, using, **kwargs):
     else:
         posts = posts.filter(translations__categories=instance).distinct()
     posts.update_search_documents()
+
+
+@receiver(pre_delete, sender=Author)
+@receiver(pre_delete, sender=Tag)
+@receiver(pre_delete, sender=Category)
+def note_posts_before_name_delete(sender, instance, using, **kwargs):
+    """Deleting an author, tag or category sends no m2m or save signal for its posts: note
+    them here and refresh their search documents once the row is gone.
+    """
+    path = {Author: "author", Tag: "tags", Category: "translations__categories"}[sender]
+    posts = Post.objects.using(using).filter(**{path: instance})
+    instance._search_post_ids = set(posts.values_list("pk", flat=True))
+
+
+@receiver(post_delete, sender=Author)
+@receiver(post_delete, sender=Tag)
+@receiver(post_delete, sender=Category)
+def update_search_after_name_delete(sender, instance, using, **kwargs):
+    post_ids = instance.__dict__.pop("_search_post_ids", set())
+    if post_ids:
+        Post.objects.using(using).filter(pk__in=post_ids).update_search_documents()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        """Tokens that have not been revoked."""
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A named API token acting as its user; only a hash of it is stored (see posts.tokens)."""
+
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("What the token is for, e.g. “Frontend build”.")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        help_text=_("The token acts as this account, with its permissions."),
+    )
+    read_only = models.BooleanField(
+        _("read-only"),
+        default=False,
+        help_text=_("A read-only token can read what its user can (drafts too) but not write."),
+    )
+    prefix = models.CharField(
+        _("prefix"),
+        max_length=16,
+        unique=True,
+        editable=False,
+        help_text=_("The first characters of the token, to recognise it; not secret."),
+    )
+    token_hash = models.CharField(_("token hash (SHA-256)"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(
+        _("last used"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Updated at most once a minute."),
+    )
+    revoked_at = models.DateTimeField(
+        _("revoked"),
+        null=True,
+        blank=True,
+        help_text=_("When the token was revoked; a revoked token is refused."),
+    )
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def revoke(self) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])
+
+
+# Webhooks: URLs staff register to be told when what anonymous readers see changes
+# (posts.webhooks decides the events and sends the deliveries).
+
+
+class WebhookEvent(models.TextChoices):
+    """What a webhook can subscribe to; every event is about a post's public visibility."""
+
+    POST_PUBLISHED = "post.published", _("post.published: a post became visible")
+    POST_UPDATED = "post.updated", _("post.updated: a visible post changed")
+    POST_UNPUBLISHED = (
+        "post.unpublished",
+        _("post.unpublished: a visible post became a draft or was rescheduled"),
+    )
+    POST_DELETED = "post.deleted", _("post.deleted: a visible post was deleted")
+
+
+# After failed attempt n the next one comes WEBHOOK_RETRY_DELAYS[n - 1] later: a delivery is
+# tried at once and then 1 min, 5 min, 30 min, 2 h and 12 h after each failure (6 attempts).
+WEBHOOK_RETRY_DELAYS = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=12),
+)
+WEBHOOK_MAX_ATTEMPTS = 1 + len(WEBHOOK_RETRY_DELAYS)
+
+
+def generate_webhook_secret() -> str:
+    return secrets.token_hex(32)
+
+
+def validate_webhook_events(value) -> None:
+    """A non-empty list of WebhookEvent values."""
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("Choose at least one event."))
+    unknown = [str(event) for event in value if event not in WebhookEvent.values]
+    if unknown:
+        raise ValidationError(
+            _("Unknown events: %(events)s."), params={"events": ", ".join(unknown)}
+        )
+
+
+class WebhookQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def listening_to(self, event: str) -> list[Webhook]:
+        """Active webhooks subscribed to `event` (a list: SQLite cannot search JSON lists)."""
+        return [webhook for webhook in self.active() if webhook.listens_to(event)]
+
+
+class Webhook(models.Model):
+    """A URL that receives signed JSON POSTs when posts are published, changed or removed."""
+
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("What receives the events, e.g. “Frontend build”.")
+    )
+    url = models.URLField(
+        _("URL"),
+        max_length=500,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text=_("Receives a POST with a JSON body for each event (http or https)."),
+    )
+    events = models.JSONField(
+        _("events"),
+        default=list,
+        validators=[validate_webhook_events],
+        help_text=_("The events this URL is sent."),
+    )
+    secret = models.CharField(
+        _("secret"),
+        max_length=64,
+        default=generate_webhook_secret,
+        editable=False,
+        help_text=_(
+            "Give it to the receiver: each request carries X-CMS-Signature: sha256=<hex "
+            "HMAC-SHA256 of the raw body with this secret>."
+        ),
+    )
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("Inactive webhooks are sent nothing; their pending deliveries wait."),
+    )
+    publish_times_checked_until = models.DateTimeField(
+        _("scheduled posts checked until"),
+        default=timezone.now,
+        editable=False,
+        help_text=_(
+            "deliver_webhooks has sent post.published for scheduled posts whose publish "
+            "time came before this."
+        ),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = WebhookQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def listens_to(self, event: str) -> bool:
+        return self.is_active and event in self.events
+
+
+class WebhookDeliveryQuerySet(models.QuerySet):
+    def due(self, now: datetime):
+        """Pending deliveries of active webhooks whose next attempt time has come."""
+        return self.filter(
+            status=WebhookDelivery.Status.PENDING,
+            next_attempt_at__lte=now,
+            webhook__is_active=True,
+        )
+
+    def claim(self, delivery: WebhookDelivery, now: datetime, lease: timedelta) -> bool:
+        """Reserve a due delivery for one sender by moving its next attempt `lease` ahead;
+        False when another sender got it first (or it is no longer due)."""
+        return self.filter(pk=delivery.pk).due(now).update(next_attempt_at=now + lease) == 1
+
+
+class WebhookDelivery(models.Model):
+    """One event sent to one webhook: the exact body, and how sending it went so far."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    webhook = models.ForeignKey(
+        Webhook, verbose_name=_("webhook"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    delivery_id = models.UUIDField(
+        _("delivery id"),
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text=_("Sent as X-CMS-Delivery, the same on every attempt (receivers dedupe on it)."),
+    )
+    event = models.CharField(_("event"), max_length=32, choices=WebhookEvent.choices)
+    post_slug = models.CharField(_("post"), max_length=200)
+    body = models.TextField(_("body"), help_text=_("The JSON sent, exactly as signed."))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    last_response_code = models.PositiveSmallIntegerField(
+        _("last response code"), null=True, blank=True
+    )
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+
+    objects = WebhookDeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "succeeded", "failed"]),
+                name="webhook_delivery_status_is_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.post_slug} → {self.webhook}"
+
+    def record_attempt(self, now: datetime, response_code: int | None, error: str) -> None:
+        """Store an attempt's outcome (`error` empty: a 2xx answer): succeeded, pending until
+        the next retry on the schedule, or failed after the last attempt."""
+        self.attempts += 1
+        self.last_attempt_at = now
+        self.last_response_code = response_code
+        self.last_error = error
+        if not error:
+            self.status, self.next_attempt_at = self.Status.SUCCEEDED, None
+        elif self.attempts >= WEBHOOK_MAX_ATTEMPTS:
+            self.status, self.next_attempt_at = self.Status.FAILED, None
+        else:
+            delay = WEBHOOK_RETRY_DELAYS[self.attempts - 1]
+            self.status, self.next_attempt_at = self.Status.PENDING, now + delay
+        self.save(
+            update_fields=[
+                "attempts",
+                "last_attempt_at",
+                "last_response_code",
+                "last_error",
+                "status",
+                "next_attempt_at",
+            ]
+        )
+
+
+# Noting what each write does to posts, for webhook events (decided on commit).
+
+
+@receiver(pre_save, sender=Post)
+def note_post_state_for_webhooks(sender, instance, raw, using, **kwargs):
+    if not raw:
+        from posts import webhooks
+
+        webhooks.note_post_saving(instance, using)
+
+
+@receiver(post_save, sender=Post)
+def note_post_saved_for_webhooks(sender, instance, created, raw, using, **kwargs):
+    if not raw:
+        from posts import webhooks
+
+        webhooks.note_post_saved(instance, created, using)
+
+
+@receiver(pre_delete, sender=Post)
+def note_post_deleting_for_webhooks(sender, instance, using, **kwargs):
+    from posts import webhooks
+
+    webhooks.note_post_deleting(instance, using)
+
+
+@receiver(post_save, sender=PostTranslation)
+@receiver(post_delete, sender=PostTranslation)
+def note_translation_change_for_webhooks(sender, instance, using, raw=False, **kwargs):
+    if not raw:
+        from posts import webhooks
+
+        webhooks.note_posts_touched([instance.post_id], using)
+
+
+@receiver(m2m_changed, sender=Post.tags.through)
+@receiver(m2m_changed, sender=PostTranslation.categories.through)
+def note_links_change_for_webhooks(sender, **kwargs):
+    from posts import webhooks
+
+    webhooks.note_links_changed(sender, **kwargs)

@@ -8,9 +8,10 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from operator import attrgetter
 
 import opencc
 from django.contrib.postgres.search import SearchVector
@@ -91,10 +92,24 @@ class SearchDocument:
         return f" {' '.join(part for part in (self.title, self.description, self.body) if part)} "
 
 
+def body_tokens(body: str) -> str | None:
+    """The search tokens of one body (Markdown or HTML), space-separated; None when it has no
+    readable text. Import workers compute it with the HTML (see posts.importers.rendering)."""
+    text = plain_text(body)
+    return " ".join(tokenise(text)) if text else None
+
+
 def build_search_document(
     titles: Iterable[str], descriptions: Iterable[str], bodies: Iterable[str]
 ) -> SearchDocument:
     """The search document of a post from its texts (bodies are Markdown)."""
+    return tokenised_search_document(titles, descriptions, [body_tokens(body) for body in bodies])
+
+
+def tokenised_search_document(
+    titles: Iterable[str], descriptions: Iterable[str], bodies: Iterable[str | None]
+) -> SearchDocument:
+    """build_search_document() with the bodies already tokenised by body_tokens()."""
 
     def joined(texts: Iterable[str]) -> str:
         return " ".join(" ".join(tokenise(text)) for text in texts if text).strip()
@@ -102,7 +117,7 @@ def build_search_document(
     return SearchDocument(
         title=joined(titles),
         description=joined(descriptions),
-        body=joined(plain_text(body) for body in bodies),
+        body=" ".join(tokens for tokens in bodies if tokens is not None).strip(),
     )
 
 
@@ -111,13 +126,37 @@ def search_document_of(author, tags: Iterable, translations: Iterable) -> Search
     titles; summaries, tag, category and author names; bodies, in both languages.
     """
     translations = list(translations)
-    categories = [category for t in translations for category in t.categories.all()]
-    rows = [*([author] if author is not None else []), *tags, *categories]
+    categories = [list(t.categories.all()) for t in translations]
+    return post_search_document(author, tags, translations, categories)
+
+
+def post_search_document(
+    author,
+    tags: Iterable,
+    translations: Sequence,
+    categories: Sequence[Iterable],
+    bodies: Sequence[str | None] | None = None,
+) -> SearchDocument:
+    """search_document_of() from rows already at hand: `categories[i]` are the categories of
+    `translations[i]`, and `bodies[i]` its body_tokens() when already computed. Translations
+    are taken in language order, tags and categories in slug order, however they are given,
+    so the document does not depend on a database's collation."""
+    if bodies is None:
+        bodies = [body_tokens(t.body_markdown) for t in translations]
+    ordered = sorted(
+        zip(translations, categories, bodies, strict=True), key=lambda row: row[0].language
+    )
+    by_slug = attrgetter("slug")
+    rows = [
+        *([author] if author is not None else []),
+        *sorted(tags, key=by_slug),
+        *(row for _, rows_of_one, _ in ordered for row in sorted(rows_of_one, key=by_slug)),
+    ]
     names = list(dict.fromkeys(name for row in rows for name in (row.name_zh_hans, row.name_en)))
-    return build_search_document(
-        titles=[t.title for t in translations],
-        descriptions=[t.summary for t in translations] + names,
-        bodies=[t.body_markdown for t in translations],
+    return tokenised_search_document(
+        titles=[t.title for t, _, _ in ordered],
+        descriptions=[t.summary for t, _, _ in ordered] + names,
+        bodies=[tokens for _, _, tokens in ordered],
     )
 
 

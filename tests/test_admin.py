@@ -474,3 +474,22 @@ def test_admin_speaks_simplified_chinese(admin_client):
     assert "发布所选文章" in content  # our action
     assert "定时发布" in content  # our status label
     assert "标题（简体中文）" in content  # our column header
+
+
+def test_members_of_authors_change_only_their_own_posts_in_the_admin(client, django_user_model):
+    from django.contrib.auth.models import Group
+
+    from posts.roles import AUTHORS
+
+    author = django_user_model.objects.create_user("writer", password="pw", is_staff=True)
+    author.groups.set([Group.objects.get(name=AUTHORS)])
+    own = make_post(slug="own", owner=author)
+    other = make_post(slug="other")
+    client.force_login(author)
+
+    own_page = client.get(reverse("admin:posts_post_change", args=[own.pk]))
+    other_page = client.get(reverse("admin:posts_post_change", args=[other.pk]))
+
+    assert own_page.status_code == 200
+    assert own_page.context["has_change_permission"] is True
+    assert other_page.context["has_change_permission"] is False

@@ -3,10 +3,18 @@
 import json
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from posts.importers.frontmatter import FrontMatterError, split_front_matter
+from posts.importers.frontmatter import (
+    FastFrontMatterLoader,
+    FrontMatterError,
+    FrontMatterLoader,
+    _load_with,
+    libyaml_reads_alike,
+    split_front_matter,
+)
 
 
 def yaml_post(front_matter: str, body: str = "Body\n") -> str:
@@ -286,3 +294,70 @@ def test_any_text_splits_to_json_safe_data_or_fails_cleanly(opening, middle, clo
     except FrontMatterError:
         return
     assert json.loads(json.dumps(front.data)) == front.data
+
+
+# The libyaml loader ------------------------------------------------------------------------
+
+needs_libyaml = pytest.mark.skipif(
+    FastFrontMatterLoader is None, reason="PyYAML was built without libyaml"
+)
+
+
+def load_with(loader_class, source: str):
+    """(data, None) or (None, the exception's class name) from one loader, no fallback."""
+    try:
+        return _load_with(loader_class, source, 2), None
+    except (yaml.YAMLError, RecursionError, ValueError) as error:
+        return None, type(error).__name__
+
+
+@needs_libyaml
+@pytest.mark.parametrize(
+    ("document", "reason_part"),
+    [
+        ("a: &x 1\nb: *x\n", "anchors and aliases"),
+        ("a: &anchor [1, 2]\n", "anchors and aliases"),
+        ("value: !!int 012\n", "is not allowed"),
+        ("value: !custom x\n", "is not allowed"),
+        ("title: x\ntitle: y\n", "duplicate key 'title'"),
+        ("? [a, b]\n: c\n", "keys must be plain text"),
+        ("a: " + "[" * 60 + "]" * 60 + "\n", "nested more than"),
+    ],
+)
+def test_libyaml_loader_makes_every_check_itself(document, reason_part):
+    """The fast path refuses these on its own; the fallback only rewords the error."""
+    with pytest.raises(yaml.MarkedYAMLError) as caught:
+        _load_with(FastFrontMatterLoader, document, 2)
+    assert reason_part in str(caught.value)
+
+
+@needs_libyaml
+def test_libyaml_is_used_for_front_matter(monkeypatch):
+    used = []
+    monkeypatch.setattr(
+        FastFrontMatterLoader, "dispose", lambda self: used.append(type(self).__name__)
+    )
+    assert split_front_matter(yaml_post("title: x\n")).data == {"title": "x"}
+    assert used == ["FastFrontMatterLoader"]
+
+
+YAML_PIECES = st.sampled_from(
+    [
+        "title", "tags", ":", ": ", "- ", "\n", "\n  ", "  ", "\t", "#", "'", '"', "[", "]",
+        "{", "}", ",", "&a ", "*a", "!!str ", "!!int ", "! ", "? ", "|", ">", "---", "...",
+        "3.10", "2025-03-30 04:23", "yes", "true", "~", "null", "42", "012", "%YAML 1.1\n",
+        "哲学", "\\", "\\n", "\u00a0", "\x85", "\ufeff", "\x07", "é",
+    ]
+)  # fmt: skip
+
+
+@needs_libyaml
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(YAML_PIECES | st.text(max_size=4), max_size=30))
+def test_libyaml_loader_agrees_with_the_python_loader(pieces):
+    """Same data from both loaders, or a refusal from the fast one (then the Python loader
+    decides, see _load_strict_yaml): libyaml never accepts what the Python loader refuses."""
+    source = "".join(pieces)
+    fast = load_with(FastFrontMatterLoader, source)
+    if fast[1] is None and libyaml_reads_alike(source):
+        assert fast == load_with(FrontMatterLoader, source)

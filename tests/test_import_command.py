@@ -206,3 +206,28 @@ def test_html_outside_post_folders_is_not_taken_for_a_post(tmp_path):
     run_import(tmp_path)
 
     assert list(Post.objects.values_list("slug", flat=True)) == ["note"]
+
+
+def test_imports_are_kept_as_revisions(blog):
+    run_import(blog)
+    write(blog, "_posts/2025-03-30-leave-en.md", LEAVE_EN.replace("Some Stray", "A Few Stray"))
+    run_import(blog)
+
+    post = Post.objects.get()
+    reasons = list(post.history.values_list("history_type", "history_change_reason"))
+    english = PostTranslation.objects.get(language="en")
+    titles = list(english.history.values_list("title", flat=True))
+    assert reasons == [("~", "import"), ("+", "import")]
+    assert titles == ["A Few Stray Thoughts", "Some Stray Thoughts"]
+
+
+def test_imports_send_webhook_events(blog, django_capture_on_commit_callbacks):
+    from posts.models import Webhook, WebhookDelivery
+
+    Webhook.objects.create(name="site", url="http://127.0.0.1:9/hook", events=["post.published"])
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(blog)
+
+    assert list(WebhookDelivery.objects.values_list("event", "post_slug")) == [
+        ("post.published", "leave")
+    ]

@@ -9,7 +9,6 @@ persist.py), so one bad file never stops the others and never leaves half a post
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -25,12 +24,16 @@ from posts.importers.persist import (
     Outcome,
     PersistResult,
     StoreOutcome,
-    describe_error,
     store_posts,
 )
+from posts.importers.rendering import (
+    PARALLEL_THRESHOLD,
+    WORKERS,
+    describe_parse_error,
+    parse_in_workers,
+    parse_source,
+)
 from posts.models import PostTranslation
-
-logger = logging.getLogger(__name__)
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -156,25 +159,33 @@ def decode_source(name: str, data: bytes) -> Source:
 
 
 def parse_sources(
-    sources: Iterable[Source], default_timezone: str
+    sources: Iterable[Source], default_timezone: str, parallel_threshold: int = PARALLEL_THRESHOLD
 ) -> tuple[list[ParsedFile], list[Failure]]:
+    """Parse every source, in order. A batch of `parallel_threshold` files or more is parsed,
+    and its bodies rendered (ParsedFile.rendered), in worker processes."""
+    sources = list(sources)
+    outcomes = None
+    if len(sources) >= parallel_threshold and WORKERS > 1:
+        paths, texts = [source.path for source in sources], [source.text for source in sources]
+        outcomes = parse_in_workers(paths, texts, default_timezone)
+    if outcomes is None:
+        outcomes = [
+            parse_source(parse_post, source.path, source.text, default_timezone)
+            for source in sources
+        ]
     parsed: list[ParsedFile] = []
     failures: list[Failure] = []
-    for source in sources:
-        try:
-            parsed.append(parse_post(source.text, source.path, default_timezone))
-        except ParseError as error:
-            failures.append(Failure(source.path, describe(error)))
-        except Exception as error:  # a parser bug must not stop the batch or show a traceback
-            logger.debug("parsing %s failed", source.path, exc_info=True)
-            failures.append(Failure(source.path, f"cannot be parsed ({describe_error(error)})"))
+    for source, outcome in zip(sources, outcomes, strict=True):
+        if isinstance(outcome, ParsedFile):
+            parsed.append(outcome)
+        else:
+            failures.append(Failure(source.path, outcome))
     return parsed, failures
 
 
 def describe(error: ParseError) -> str:
     """The reason of a ParseError with its line number, without repeating the path."""
-    line = getattr(error, "line", None)
-    return f"line {line}: {error.reason}" if line else error.reason
+    return describe_parse_error(error)
 
 
 def import_sources(
@@ -186,17 +197,19 @@ def import_sources(
     strict: bool = False,
     chunk_size: int = CHUNK_SIZE,
     report: ImportReport | None = None,
+    parallel_threshold: int = PARALLEL_THRESHOLD,
 ) -> ImportReport:
     """Parse, pair and store every source; failures are collected, not raised.
 
     `report` (filled as chunks commit) lets a caller interrupted by Ctrl-C or a lost
     database still say what was stored. `progress(total)` returns a bar to update.
+    From `parallel_threshold` files to parse on, parsing and rendering use worker processes.
     """
     report = report if report is not None else ImportReport()
     report.dry_run = dry_run
     sources = list(sources)
     skipped, to_parse = split_unchanged(sources)
-    parsed, failures = parse_sources(to_parse, default_timezone)
+    parsed, failures = parse_sources(to_parse, default_timezone, parallel_threshold)
     report.failures += failures
     parsed += reparse_partners(skipped, parsed, default_timezone, report)
     posts, pairing_errors = pair_files(parsed)

@@ -10,11 +10,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 import yaml
-from yaml.composer import ComposerError
-from yaml.constructor import ConstructorError
+from yaml.composer import Composer, ComposerError
+from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, ScalarNode
-from yaml.reader import ReaderError
+from yaml.parser import Parser
+from yaml.reader import Reader, ReaderError
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
+
+try:
+    from yaml._yaml import CParser  # libyaml, when PyYAML was built with it
+except ImportError:  # pragma: no cover
+    CParser = None
 
 BOM = "\ufeff"
 MAX_DEPTH = 50
@@ -28,6 +36,11 @@ _ALLOWED_TAGS = {
 }
 # A JSON object opens with `{` then a key or `}`; `{%` and `{{` (Liquid) are body text.
 _JSON_START_RE = re.compile(r"\{\s*[\"}]")
+# What libyaml reads otherwise than the Python loader (see libyaml_reads_alike): tabs, some
+# line breaks and BOMs, a comment right after a block scalar indicator, a tag.
+_LIBYAML_DIFFERS_RE = re.compile(
+    r"[\t\x85\u2028\u2029\ufeff]|[|>][-+0-9]*#|(?:^|[\s\[{,])!", re.MULTILINE
+)
 _TOML_LINE_RE = re.compile(r"\s*\(at line (\d+), column \d+\)$")
 
 
@@ -51,20 +64,11 @@ class FrontMatterError(ValueError):
         return f"line {self.line}: {self.reason}" if self.line else self.reason
 
 
-class FrontMatterLoader(yaml.SafeLoader):
-    """A YAML loader that keeps values as written and refuses what a post never needs.
+class _StrictComposer(Composer):
+    """Composes nodes from events, refusing anchors, aliases, other tags and deep nesting."""
 
-    Only null, true/false (YAML 1.2: not yes/no/on/off) and plain decimal integers are
-    resolved; dates, floats (3.10), octal, hex and sexagesimal (12:30) numbers stay text.
-    Mapping keys are always the text written, and duplicates are refused. Anchors, aliases,
-    tags other than !!str/!!seq/!!map and nesting deeper than MAX_DEPTH are refused.
-    """
-
-    yaml_implicit_resolvers: dict = {}
-
-    def __init__(self, stream, first_line: int = 1):
-        super().__init__(stream)
-        self.first_line = first_line
+    def __init__(self):
+        super().__init__()
         self.depth = 0
 
     def compose_node(self, parent, index):
@@ -82,6 +86,14 @@ class FrontMatterLoader(yaml.SafeLoader):
         finally:
             self.depth -= 1
 
+
+class _StrictConstructor(SafeConstructor):
+    """Mapping keys are the text written; a duplicate key is refused."""
+
+    def __init__(self, first_line: int):
+        super().__init__()
+        self.first_line = first_line
+
     def construct_mapping(self, node, deep=False):
         if not isinstance(node, MappingNode):
             raise ConstructorError(None, None, "expected a mapping", node.start_mark)
@@ -98,17 +110,58 @@ class FrontMatterLoader(yaml.SafeLoader):
         return mapping
 
 
-FrontMatterLoader.add_implicit_resolver(
+class _StrictResolver(Resolver):
+    """Only null, true/false (YAML 1.2) and plain decimal integers are resolved."""
+
+    yaml_implicit_resolvers: dict = {}
+
+
+_StrictResolver.add_implicit_resolver(
     "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
 )
-FrontMatterLoader.add_implicit_resolver(
+_StrictResolver.add_implicit_resolver(
     "tag:yaml.org,2002:bool",
     re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
     list("tTfF"),
 )
-FrontMatterLoader.add_implicit_resolver(
+_StrictResolver.add_implicit_resolver(
     "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
 )
+
+
+class FrontMatterLoader(Reader, Scanner, Parser, _StrictComposer, _StrictConstructor,
+                        _StrictResolver):  # fmt: skip
+    """A YAML loader that keeps values as written and refuses what a post never needs.
+
+    Only null, true/false (YAML 1.2: not yes/no/on/off) and plain decimal integers are
+    resolved; dates, floats (3.10), octal, hex and sexagesimal (12:30) numbers stay text.
+    Mapping keys are always the text written, and duplicates are refused. Anchors, aliases,
+    tags other than !!str/!!seq/!!map and nesting deeper than MAX_DEPTH are refused.
+    Pure Python: its errors are the ones reported (see load_yaml).
+    """
+
+    def __init__(self, stream, first_line: int = 1):
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        _StrictComposer.__init__(self)
+        _StrictConstructor.__init__(self, first_line)
+
+
+if CParser is not None:
+
+    class FastFrontMatterLoader(_StrictComposer, CParser, _StrictConstructor, _StrictResolver):
+        """FrontMatterLoader with libyaml's scanner and parser (the slow part) making the events;
+        composing, the checks and constructing are the same Python code. Its errors are never
+        reported: what it refuses is read again by FrontMatterLoader (see _load_strict_yaml)."""
+
+        def __init__(self, stream, first_line: int = 1):
+            CParser.__init__(self, stream)
+            _StrictComposer.__init__(self)
+            _StrictConstructor.__init__(self, first_line)
+
+else:  # pragma: no cover
+    FastFrontMatterLoader = None
 
 
 def split_front_matter(text: str) -> FrontMatter:
@@ -163,7 +216,28 @@ def load_yaml(source: str, first_line: int = 1) -> dict:
 
 
 def _load_strict_yaml(source: str, first_line: int):
-    loader = FrontMatterLoader(source, first_line=first_line)
+    """Read with libyaml when available; whatever it refuses (or fails on) is read again by the
+    pure-Python loader, whose error, with its message and line, is the one reported."""
+    if FastFrontMatterLoader is not None and libyaml_reads_alike(source):
+        try:
+            return _load_with(FastFrontMatterLoader, source, first_line)
+        except (yaml.YAMLError, RecursionError, ValueError):
+            pass
+    return _load_with(FrontMatterLoader, source, first_line)
+
+
+def libyaml_reads_alike(source: str) -> bool:
+    """Whether libyaml reads `source` as the Python loader does. It accepts what the Python
+    loader refuses: tabs (after a value, after `:`, inside [...]), `|#`, and `?` inside a
+    plain value in [...] or {...}; and resolves an empty value tagged `!` differently. Such
+    text, and any explicit tag, is left to the Python loader."""
+    if _LIBYAML_DIFFERS_RE.search(source):
+        return False
+    return "?" not in source or not ("[" in source or "{" in source)
+
+
+def _load_with(loader_class, source: str, first_line: int):
+    loader = loader_class(source, first_line=first_line)
     try:
         return loader.get_single_data()
     finally:

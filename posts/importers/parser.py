@@ -99,6 +99,17 @@ _MORE_RE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 _LINE_DECORATION_RE = re.compile(r"^(?:>\s*)*(?P<text>.*?)\s*\\?$")
 
 
+@dataclass(frozen=True)
+class RenderedBody:
+    """What a translation stores that is derived from its body, when computed before the
+    database write (by import workers, see rendering.py): the HTML, the reading time and the
+    body's search tokens (posts.search.body_tokens)."""
+
+    html: str
+    reading_time_minutes: int
+    search_tokens: str | None
+
+
 @dataclass
 class ParsedFile:
     source_path: str  # as given
@@ -125,6 +136,7 @@ class ParsedFile:
     image: str = ""  # image / thumbnail / cover / og_image reference ('' if none)
     aliases: list[str] = field(default_factory=list)  # old URLs: aliases / redirect_from
     body_format: str = "markdown"  # "markdown" | "html" (.html files: sanitised, not rendered)
+    rendered: RenderedBody | None = None  # set when rendered ahead of persisting (workers)
 
 
 class ParseError(Exception):

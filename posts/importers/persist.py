@@ -14,15 +14,19 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from posts.history import record_import_revisions
 from posts.importers.pairing import ParsedPost
 from posts.importers.parser import ParsedFile
+from posts.importers.rendering import describe_exception
 from posts.models import Author, Category, Location, Post, PostTranslation, Tag
+from posts.search import body_tokens, post_search_document
 from posts.slugs import slugify_text
+from posts.webhooks import emit_post_events, public_states
 
 logger = logging.getLogger(__name__)
 
@@ -98,8 +102,7 @@ def describe_error(error: Exception) -> str:
     """A one-line reason for the report (no traceback)."""
     if isinstance(error, ImportConflict):
         return str(error)
-    text = " ".join(str(error).split()) or "no message"
-    return f"{type(error).__name__}: {text}"
+    return describe_exception(error)
 
 
 def import_key_of(parsed: ParsedPost) -> str:
@@ -254,6 +257,10 @@ class ExistingPosts:
             claimed[claim] = parsed.primary.source_path
         return post
 
+    def languages(self, post_id: int) -> set[str]:
+        """The languages of the stored post's translations."""
+        return set(self.hashes.get(post_id, {}))
+
     def is_unchanged(self, post: Post, parsed: ParsedPost) -> bool:
         stored = self.hashes.get(post.pk, {})
         return all(
@@ -282,6 +289,7 @@ class ChunkWriter:
         self.updated_translations: list[PostTranslation] = []
         self.post_tags: list[tuple[Post, list[Tag]]] = []
         self.translation_categories: list[tuple[PostTranslation, list[Category]]] = []
+        self.contents: list[PostContent] = []
 
     def add(self, parsed: ParsedPost, post: Post | None) -> PersistResult:
         """Prepare one post's rows; nothing is shared with other posts until this succeeds."""
@@ -298,15 +306,18 @@ class ChunkWriter:
         if parsed.location_code and post.location is None:
             warnings.append(f"place {parsed.location_code} is not in the locations table")
         (self.new_posts if created else self.updated_posts).append(post)
-        self.post_tags.append(
-            (post, self.tags.resolve(parsed.tags, names_by_language(parsed, "tags")))
-        )
+        tags = self.tags.resolve(parsed.tags, names_by_language(parsed, "tags"))
+        self.post_tags.append((post, tags))
+        content = PostContent(post, tags, list(parsed.translations.values()))
         category_names = names_by_language(parsed, "categories")
         for translation, file in zip(translations, parsed.translations.values(), strict=True):
             is_new = translation.pk is None
             (self.new_translations if is_new else self.updated_translations).append(translation)
             categories = self.categories.resolve(file.categories, category_names)
             self.translation_categories.append((translation, categories))
+            content.translations.append(translation)
+            content.categories.append(categories)
+        self.contents.append(content)
         return result_of(
             parsed, post.slug, Outcome.CREATED if created else Outcome.UPDATED, warnings
         )
@@ -324,20 +335,33 @@ class ChunkWriter:
         translation.source_front_matter = file.source_front_matter
         translation.source_path = file.source_path
         translation.content_hash = file.content_hash
-        translation.render()  # what PostTranslation.save() computes, as bulk writes skip save()
+        if file.rendered is None:
+            translation.render()  # what PostTranslation.save() computes (bulk writes skip save())
+        else:  # rendered by an import worker
+            translation.body_html = file.rendered.html
+            translation.reading_time_minutes = file.rendered.reading_time_minutes
         return translation
 
     def write(self) -> None:
-        """The bulk writes, parents first: names, posts, translations, M2M rows, and last the
-        search documents (bulk writes skip the save() and signals that refresh them)."""
+        """The bulk writes, parents first: names, posts with their search documents,
+        translations, M2M rows (bulk writes skip the save() and signals that keep search
+        documents current, so the documents are written with the posts; the few that need rows
+        not in this chunk, and posts using a renamed name, are refreshed last)."""
         renamed_authors = self.authors.save()
         renamed_tags = self.tags.save()
         renamed_categories = self.categories.save()
+        vendor = connections[router.db_for_write(Post)].vendor
+        search_fields = Post.search_fields(vendor)
+        documented = self.set_search_documents(vendor)
         Post.objects.bulk_create(self.new_posts)
         now = timezone.now()
         for post in self.updated_posts:
             post.updated_at = now  # auto_now is not applied by bulk_update
-        Post.objects.bulk_update(self.updated_posts, POST_FIELDS, batch_size=UPDATE_BATCH_SIZE)
+        complete = [post for post in self.updated_posts if id(post) in documented]
+        incomplete = [post for post in self.updated_posts if id(post) not in documented]
+        was_public = public_states([post.pk for post in self.updated_posts])  # for webhooks
+        for posts, fields in ((complete, POST_FIELDS + search_fields), (incomplete, POST_FIELDS)):
+            Post.objects.bulk_update(posts, fields, batch_size=UPDATE_BATCH_SIZE)
         PostTranslation.objects.bulk_create(self.new_translations)
         PostTranslation.objects.bulk_update(
             self.updated_translations, TRANSLATION_FIELDS, batch_size=UPDATE_BATCH_SIZE
@@ -349,8 +373,14 @@ class ChunkWriter:
             "category",
             self.translation_categories,
         )
+        record_import_revisions(  # bulk writes skip the history signals too
+            created=[*self.new_posts, *self.new_translations],
+            updated=[*self.updated_posts, *self.updated_translations],
+        )
         changed = [post.pk for post in self.new_posts + self.updated_posts]
-        Post.objects.filter(pk__in=changed).update_search_documents()
+        stale = [post.pk for post in self.new_posts + incomplete if id(post) not in documented]
+        if stale:
+            Post.objects.filter(pk__in=stale).update_search_documents()
         if renamed_authors or renamed_tags or renamed_categories:  # a name filled in
             using_them = (
                 Q(author__in=renamed_authors)
@@ -359,6 +389,44 @@ class ChunkWriter:
             )
             others = Post.objects.filter(using_them).exclude(pk__in=changed).distinct()
             others.update_search_documents()
+        emit_post_events(created=[post.pk for post in self.new_posts], updated=was_public)
+
+    def set_search_documents(self, vendor: str) -> set[int]:
+        """Set the search document of each post from the rows of this chunk; returns the id()
+        of those posts. A stored post with a translation this chunk does not carry is left out
+        (write() refreshes it with update_search_documents(), which reads every row)."""
+        documented = set()
+        for content in self.contents:
+            post = content.post
+            if post.pk is not None and not self.existing.languages(post.pk) <= content.languages:
+                continue
+            bodies = [search_tokens_of(file) for file in content.files]
+            document = post_search_document(
+                post.author, content.tags, content.translations, content.categories, bodies
+            )
+            post.set_search_document(document, vendor)
+            documented.add(id(post))
+        return documented
+
+
+@dataclass
+class PostContent:
+    """A post of the chunk with the rows its search document is made of."""
+
+    post: Post
+    tags: list[Tag]
+    files: list[ParsedFile]
+    translations: list[PostTranslation] = field(default_factory=list)
+    categories: list[list[Category]] = field(default_factory=list)
+
+    @property
+    def languages(self) -> set[str]:
+        return {translation.language for translation in self.translations}
+
+
+def search_tokens_of(file: ParsedFile) -> str | None:
+    """The body's search tokens, as an import worker computed them or computed now."""
+    return file.rendered.search_tokens if file.rendered is not None else body_tokens(file.body)
 
 
 def apply_shared_fields(

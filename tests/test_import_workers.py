@@ -1,0 +1,78 @@
+"""Parsing and rendering in worker processes (large batches): the same files, failures and
+stored rows as in-process, in path order; a pool that cannot start falls back in-process."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from posts.importers import rendering
+from posts.importers.batch import Source, import_paths, parse_sources
+from posts.importers.rendering import render_file
+from tests.test_import_bulk import ZONE, empty_database, post_text, snapshot, write_posts
+
+
+def sources_of(folder: Path) -> list[Source]:
+    return [Source(str(path), path.read_text()) for path in sorted(folder.iterdir())]
+
+
+def mixed_sources(tmp_path: Path) -> list[Source]:
+    """Good Markdown posts, an HTML post, a file with bad front matter and one whose body
+    the renderer must cope with."""
+    folder = write_posts(tmp_path / "_posts", 5)
+    (folder / "2025-03-20-broken-cn.md").write_text("---\ntitle: x\ntitle: y\n---\n", "utf-8")
+    (folder / "2025-03-21-page-en.html").write_text(
+        "---\ntitle: Page\ndate: 2025-03-21\n---\n<p onclick='x()'>Hi <b>there</b></p>\n", "utf-8"
+    )
+    (folder / "2025-03-22-code-en.md").write_text(
+        post_text(22, "en") + "\n```python\nprint('{% raw %}')\n```\n\n$$x^2$$\n", "utf-8"
+    )
+    return sources_of(folder)
+
+
+def test_workers_give_the_files_and_failures_of_the_in_process_path(tmp_path):
+    sources = mixed_sources(tmp_path)
+
+    serial, serial_failures = parse_sources(sources, ZONE, parallel_threshold=len(sources) + 1)
+    pooled, pooled_failures = parse_sources(sources, ZONE, parallel_threshold=1)
+
+    assert pooled_failures == serial_failures
+    assert [f.path for f in serial_failures] == [str(tmp_path / "_posts/2025-03-20-broken-cn.md")]
+    assert "duplicate key 'title'" in serial_failures[0].reason
+    failed = {failure.path for failure in serial_failures}
+    in_order = [source.path for source in sources if source.path not in failed]
+    assert [file.source_path for file in pooled] == in_order
+    assert all(file.rendered is None for file in serial)
+    for in_process, worker in zip(serial, pooled, strict=True):
+        assert worker.rendered == render_file(in_process)
+        assert dataclasses.replace(worker, rendered=None) == in_process
+
+
+@pytest.mark.django_db
+def test_an_import_through_workers_stores_what_an_in_process_one_does(tmp_path):
+    folder = write_posts(tmp_path / "posts", 7)
+
+    pooled = import_paths([folder], ZONE, parallel_threshold=1)
+    stored = snapshot()
+    empty_database()
+    serial = import_paths([folder], ZONE)
+
+    assert pooled.ok and serial.ok
+    assert pooled.summary() == serial.summary() == "7 created, 0 updated, 0 unchanged, 0 failed"
+    assert snapshot() == stored
+
+
+def test_a_pool_that_cannot_start_falls_back_to_parsing_in_process(tmp_path, monkeypatch):
+    sources = mixed_sources(tmp_path)
+
+    class NoProcesses:
+        def __init__(self, *args, **kwargs):
+            raise OSError("no processes here")
+
+    monkeypatch.setattr(rendering, "ProcessPoolExecutor", NoProcesses)
+    parsed, failures = parse_sources(sources, ZONE, parallel_threshold=1)
+
+    assert len(parsed) + len(failures) == len(sources) and len(failures) == 1
+    assert all(file.rendered is None for file in parsed)
