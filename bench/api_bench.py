@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("API_THROTTLE_ANON", "1000000/minute")  # one client measuring, not abuse
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench_api.sqlite3'}")
 (ROOT / "var").mkdir(exist_ok=True)
 
