@@ -87,8 +87,8 @@ REVISION_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 LINK_CHANGES = {"post_add", "post_remove", "post_clear"}
 
 
-class PostRevisionFields(models.Model):
-    """Extra columns of a post's historical rows."""
+class RevisionGroupField(models.Model):
+    """The revision a historical row belongs to: rows written together share it."""
 
     history_group = models.CharField(
         _("revision group"),
@@ -97,22 +97,23 @@ class PostRevisionFields(models.Model):
         default="",
         help_text=_("Rows written together (one request, import chunk or restore) share it."),
     )
+
+    class Meta:
+        abstract = True
+
+
+class PostRevisionFields(RevisionGroupField):
+    """Extra columns of a post's historical rows."""
+
     tag_slugs = models.JSONField(_("tags"), default=list, blank=True)
 
     class Meta:
         abstract = True
 
 
-class TranslationRevisionFields(models.Model):
+class TranslationRevisionFields(RevisionGroupField):
     """Extra columns of a translation's historical rows."""
 
-    history_group = models.CharField(
-        _("revision group"),
-        max_length=32,
-        blank=True,
-        default="",
-        help_text=_("Rows written together (one request, import chunk or restore) share it."),
-    )
     category_slugs = models.JSONField(_("categories"), default=list, blank=True)
 
     class Meta:
