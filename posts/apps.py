@@ -9,6 +9,7 @@ class PostsConfig(AppConfig):
     verbose_name = _("Content")
 
     def ready(self):
+        from posts import receivers  # noqa: F401  (connects the signal receivers)
         from posts.history import register_history
 
         register_history()

@@ -1,0 +1,76 @@
+"""The content app's models, one module per concern; import them from here.
+
+content: posts, their translations, authors, places, tags and categories;
+api_tokens: credentials for the API; webhooks: registered URLs and their deliveries.
+"""
+
+from posts.models.api_tokens import ApiToken, ApiTokenQuerySet
+from posts.models.content import (
+    LANGUAGE_CODES,
+    SCHEDULED,
+    SEARCH_WEIGHTS,
+    Author,
+    BilingualName,
+    BodyFormat,
+    Category,
+    CategoryQuerySet,
+    Language,
+    Location,
+    Post,
+    PostQuerySet,
+    PostTranslation,
+    Tag,
+    TaxonomyQuerySet,
+    default_timezone,
+    normalise_language,
+    other_language,
+    published_q,
+    timezone_choices,
+    validate_timezone,
+)
+from posts.models.webhooks import (
+    WEBHOOK_MAX_ATTEMPTS,
+    WEBHOOK_RETRY_DELAYS,
+    Webhook,
+    WebhookDelivery,
+    WebhookDeliveryQuerySet,
+    WebhookEvent,
+    WebhookQuerySet,
+    generate_webhook_secret,
+    validate_webhook_events,
+)
+
+__all__ = [
+    "LANGUAGE_CODES",
+    "SCHEDULED",
+    "SEARCH_WEIGHTS",
+    "WEBHOOK_MAX_ATTEMPTS",
+    "WEBHOOK_RETRY_DELAYS",
+    "ApiToken",
+    "ApiTokenQuerySet",
+    "Author",
+    "BilingualName",
+    "BodyFormat",
+    "Category",
+    "CategoryQuerySet",
+    "Language",
+    "Location",
+    "Post",
+    "PostQuerySet",
+    "PostTranslation",
+    "Tag",
+    "TaxonomyQuerySet",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookDeliveryQuerySet",
+    "WebhookEvent",
+    "WebhookQuerySet",
+    "default_timezone",
+    "generate_webhook_secret",
+    "normalise_language",
+    "other_language",
+    "published_q",
+    "timezone_choices",
+    "validate_timezone",
+    "validate_webhook_events",
+]
