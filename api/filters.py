@@ -184,7 +184,7 @@ class PostFilter(django_filters.FilterSet):
             queryset = self.annotate_sort_title(queryset)
         queryset = super().filter_queryset(queryset)
         if self.form.cleaned_data.get("q") and not ordering:
-            queryset = queryset.order_by("-search_rank", *Post._meta.ordering)
+            queryset = queryset.in_search_order(self.form.cleaned_data["q"])
         return queryset
 
     def annotate_sort_title(self, queryset):

@@ -31,6 +31,7 @@ from posts.search import (
     title_vector_of,
     to_tsquery,
 )
+from posts.search_results import RankedSearchResults
 
 # ts_rank weights of D, C (bodies), B (summaries and names), A (titles).
 SEARCH_WEIGHTS = [0.05, 0.2, 0.4, 1.0]
@@ -305,6 +306,17 @@ class PostQuerySet(models.QuerySet):
                 When(in_titles, then=Value(1.0)), default=Value(0.0), output_field=FloatField()
             )
         )
+
+    def in_search_order(self, query: str):
+        """The matches of `query` (after search()) in rank order: title matches first, ranked,
+        then the others newest first. On PostgreSQL a RankedSearchResults that reads each part
+        through an index; on SQLite the annotated rank.
+        """
+        terms = parse_query(query)
+        if connections[self.db].vendor != "postgresql" or not terms:
+            return self.order_by("-search_rank", *Post._meta.ordering)
+        everywhere = SearchQuery(to_tsquery(terms), search_type="raw", config="simple")
+        return RankedSearchResults(self, everywhere, SEARCH_WEIGHTS, Post._meta.ordering)
 
     def update_search_documents(self) -> int:
         """Recompute the stored search document of each post; returns how many were updated."""
