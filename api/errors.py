@@ -12,6 +12,14 @@ def json_exception_handler(exc, context):
     return response
 
 
+def bad_request(request, exception=None):
+    return JsonResponse({"detail": "Bad request."}, status=400)
+
+
+def forbidden(request, exception=None):
+    return JsonResponse({"detail": "Forbidden."}, status=403)
+
+
 def not_found(request, exception=None):
     return JsonResponse({"detail": "Not found."}, status=404)
 

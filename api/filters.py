@@ -90,6 +90,17 @@ class MomentField(forms.Field):
                 "%(value)r is not a date (2025-03-30) or datetime (2025-03-30T04:23:00+08:00).",
                 params={"value": value},
             )
+        offset = parsed.utcoffset() if isinstance(parsed, dt.datetime) else None
+        if offset is not None and abs(offset) >= dt.timedelta(hours=16):
+            raise forms.ValidationError(
+                "%(value)r has an offset beyond ±15:59.", params={"value": value}
+            )
+        try:
+            start_of(parsed).astimezone(dt.UTC)
+        except OverflowError as error:
+            raise forms.ValidationError(
+                "%(value)r is out of range.", params={"value": value}
+            ) from error
         return parsed
 
 

@@ -1,5 +1,7 @@
 """Page-number pagination with a client-chosen page size, capped, and strict about bad values."""
 
+import re
+
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
@@ -13,7 +15,7 @@ class PostPagination(PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or int(raw) < 1:
+        if not re.fullmatch(r"[0-9]{1,6}", raw) or int(raw) < 1:
             raise ValidationError(
                 {"page_size": [f"must be a whole number from 1 to {self.max_page_size}."]}
             )

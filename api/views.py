@@ -120,6 +120,7 @@ class PostViewSet(ConditionalGetMixin, LanguageMixin, viewsets.ModelViewSet):
     """
 
     lookup_field = "slug"
+    lookup_value_regex = r"[-\w]+"  # no NUL or other characters a slug never has
     filterset_class = PostFilter
     permission_classes = [ContentPermission]
     parser_classes = [SafeJSONParser]
@@ -222,6 +223,7 @@ class TaxonomyViewSet(ConditionalGetMixin, LanguageMixin, viewsets.ModelViewSet)
     """
 
     lookup_field = "slug"
+    lookup_value_regex = r"[-\w]+"  # no NUL or other characters a slug never has
     model = None
     permission_classes = [ContentPermission]
     parser_classes = [SafeJSONParser]
@@ -276,6 +278,7 @@ class AuthorViewSet(TaxonomyViewSet):
 @schema.taxonomy_operations(schema.LocationItem, "location", "locations", delete_conflicts=True)
 class LocationViewSet(TaxonomyViewSet):
     lookup_field = "code"
+    lookup_value_regex = r"[A-Za-z0-9-]+"
     model = Location
     serializer_class = LocationSerializer
     write_serializer_class = LocationWriteSerializer

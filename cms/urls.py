@@ -4,7 +4,7 @@ sitemap.
 
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -21,6 +21,21 @@ from posts.feeds import (
 )
 from posts.sitemaps import sitemaps
 
+
+class UnicodeSlugConverter:
+    """Slugs as tags and categories allow them (letters of any script, digits, - and _)."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(UnicodeSlugConverter, "uslug")
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
@@ -33,15 +48,15 @@ urlpatterns = [
     ),
     path("feeds/atom.xml", LatestPostsFeed(ContentAtomFeed), name="feed-atom"),
     path("feeds/rss.xml", LatestPostsFeed(ContentRssFeed), name="feed-rss"),
-    path("feeds/tags/<str:slug>/atom.xml", TagFeed(ContentAtomFeed), name="tag-feed-atom"),
-    path("feeds/tags/<str:slug>/rss.xml", TagFeed(ContentRssFeed), name="tag-feed-rss"),
+    path("feeds/tags/<uslug:slug>/atom.xml", TagFeed(ContentAtomFeed), name="tag-feed-atom"),
+    path("feeds/tags/<uslug:slug>/rss.xml", TagFeed(ContentRssFeed), name="tag-feed-rss"),
     path(
-        "feeds/categories/<str:slug>/atom.xml",
+        "feeds/categories/<uslug:slug>/atom.xml",
         CategoryFeed(ContentAtomFeed),
         name="category-feed-atom",
     ),
     path(
-        "feeds/categories/<str:slug>/rss.xml",
+        "feeds/categories/<uslug:slug>/rss.xml",
         CategoryFeed(ContentRssFeed),
         name="category-feed-rss",
     ),
@@ -50,5 +65,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
 ]
 
+handler400 = "api.errors.bad_request"
+handler403 = "api.errors.forbidden"
 handler404 = "api.errors.not_found"
 handler500 = "api.errors.server_error"

@@ -239,7 +239,8 @@ class TagFeed(PostFeed):
     """/feeds/tags/{slug}/…: posts carrying the tag."""
 
     def scope(self, language, *, slug):
-        tag = Tag.objects.get(slug=slug)  # DoesNotExist is answered with 404
+        # Only tags a published post uses: a draft's tag must not be detectable (404 otherwise).
+        tag = Tag.objects.with_published_post_count().in_use().get(slug=slug)
         titles = {
             code: TITLES["tag"][code].format(name=tag.name_in(code)) for code in LANGUAGE_CODES
         }
@@ -250,7 +251,7 @@ class CategoryFeed(PostFeed):
     """/feeds/categories/{slug}/…: posts with a translation in the category."""
 
     def scope(self, language, *, slug):
-        category = Category.objects.get(slug=slug)
+        category = Category.objects.with_published_post_count().in_use().get(slug=slug)
         titles = {
             code: TITLES["category"][code].format(name=category.name_in(code))
             for code in LANGUAGE_CODES
