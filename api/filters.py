@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import django_filters
 from django import forms
 from django.conf import settings
-from django.core.validators import RegexValidator, validate_slug
+from django.core.validators import RegexValidator, validate_slug, validate_unicode_slug
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_date, parse_datetime
@@ -60,7 +60,7 @@ class SlugListField(forms.Field):
             if len(item) > 100:
                 raise forms.ValidationError("%(value)s… is too long.", params={"value": item[:20]})
             try:
-                validate_slug(item)
+                validate_unicode_slug(item)
             except forms.ValidationError as error:
                 raise forms.ValidationError(
                     "%(value)r is not a valid slug.", params={"value": item}
@@ -151,7 +151,7 @@ class PostFilter(django_filters.FilterSet):
     )
     tag = SlugListFilter(method="filter_tag", help_text="Tag slug; repeat to require several.")
     category = django_filters.CharFilter(
-        method="filter_category", validators=[validate_slug], help_text="Category slug."
+        method="filter_category", validators=[validate_unicode_slug], help_text="Category slug."
     )
     author = django_filters.CharFilter(
         field_name="author__slug", validators=[validate_slug], help_text="Author slug."

@@ -84,3 +84,14 @@ def test_a_foreign_host_is_a_json_400(api):
 
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
+
+
+def test_tags_and_categories_with_unicode_slugs_can_be_filtered(api):
+    make_post(slug="zh", tags=["标签"], categories=["分类"])
+    make_post(slug="other", tags=["misc"])
+
+    by_tag = api.get(LIST, {"tag": "标签"})
+    by_category = api.get(LIST, {"category": "分类"})
+
+    assert [item["slug"] for item in by_tag.json()["results"]] == ["zh"]
+    assert [item["slug"] for item in by_category.json()["results"]] == ["zh"]
