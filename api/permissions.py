@@ -6,18 +6,14 @@ from __future__ import annotations
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission, DjangoModelPermissions
 
+from posts import roles
 from posts.models import ApiToken, Post
 from posts.roles import can_change_any_post
 
 
 def can_see_drafts(request) -> bool:
-    """Drafts and scheduled posts are listed for staff and for authenticated users who may
-    view posts (Editors, Authors, read-only tokens of such users); never for anonymous readers.
-    """
-    user = request.user
-    return bool(
-        user and user.is_authenticated and (user.is_staff or user.has_perm("posts.view_post"))
-    )
+    """Whether the request's user sees drafts and scheduled posts (posts.roles)."""
+    return roles.can_see_drafts(request.user)
 
 
 def is_read_only_token(request) -> bool:

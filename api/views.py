@@ -126,7 +126,7 @@ class PostViewSet(ConditionalGetMixin, LanguageMixin, viewsets.ModelViewSet):
     parser_classes = [SafeJSONParser]
 
     def get_queryset(self):
-        posts = Post.objects.all() if can_see_drafts(self.request) else Post.objects.published()
+        posts = Post.objects.visible_to(self.request.user)
         if self.action == "list":
             return posts.for_listing(bodies=self.search_query is not None)
         if self.request.method not in SAFE_METHODS:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from posts.bylines import BylineStyle, format_byline
 from posts.fields import OrderedJSONField
 from posts.markdown import reading_time_minutes, render_body
+from posts.roles import can_see_drafts
 from posts.search import (
     SearchDocument,
     parse_query,
@@ -246,10 +247,8 @@ class PostQuerySet(models.QuerySet):
         raise ValueError(f"unknown status {status!r}")
 
     def visible_to(self, user):
-        """Everything for staff; published posts for everyone else."""
-        if user is not None and user.is_authenticated and user.is_staff:
-            return self.all()
-        return self.published()
+        """Everything for those who may see drafts (posts.roles); published posts for others."""
+        return self.all() if can_see_drafts(user) else self.published()
 
     def in_language(self, language: str):
         return self.filter(
