@@ -17,6 +17,21 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 _counter = itertools.count(1)
 
+# Our own short Chinese post in the style of the sample blog (not a copy of its file).
+LEAVE_CN = """---
+layout: post
+title: 离开大模型业界后的一点杂念
+date: 2025-03-30 04:23:00
+description: 蚂蚁海星 · 2025年03月30日 04:23 · 广东
+tags: philosophy, misc
+disqus_comments: true
+categories: Chinese
+toc: true
+---
+
+面试官：请说出DPO与PPO的区别。
+"""
+
 
 def pytest_collection_modifyitems(config, items):
     """Skip PostgreSQL-only tests on SQLite and sample tests when ../shared is absent."""

@@ -27,21 +27,8 @@ from posts.importers.pairing import merge_translations
 from posts.importers.parser import parse_post, parse_written_date
 from posts.models import Author, Category, Post, PostTranslation, Tag
 from posts.slugs import slugify_text
-from tests.conftest import SAMPLES_DIR, SHANGHAI, make_post, make_tag
+from tests.conftest import LEAVE_CN, SAMPLES_DIR, SHANGHAI, make_post, make_tag
 
-LEAVE_CN = """---
-layout: post
-title: 离开大模型业界后的一点杂念
-date: 2025-03-30 04:23:00
-description: 蚂蚁海星 · 2025年03月30日 04:23 · 广东
-tags: philosophy, misc
-disqus_comments: true
-categories: Chinese
-toc: true
----
-
-面试官：请说出DPO与PPO的区别。
-"""
 LEAVE_EN = LEAVE_CN.replace(
     "title: 离开大模型业界后的一点杂念", "title: Some Stray Thoughts"
 ).replace(

@@ -8,23 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from posts.models import Author, Post, PostTranslation
-from tests.conftest import DEMO_DIR
+from tests.conftest import DEMO_DIR, LEAVE_CN
 
 pytestmark = pytest.mark.django_db
-
-LEAVE_CN = """---
-layout: post
-title: 离开大模型业界后的一点杂念
-date: 2025-03-30 04:23:00
-description: 蚂蚁海星 · 2025年03月30日 04:23 · 广东
-tags: philosophy, misc
-disqus_comments: true
-categories: Chinese
-toc: true
----
-
-面试官：请说出DPO与PPO的区别。
-"""
 
 LEAVE_EN = """---
 layout: post
