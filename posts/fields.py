@@ -30,6 +30,14 @@ class OrderedJSONField(models.TextField):
             return None
         return json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
 
+    def get_placeholder(self, value, compiler, connection):
+        """Plain "%s". Having this method at all keeps Django's PostgreSQL bulk_create from
+        sending each column as an array (INSERT … SELECT FROM UNNEST): psycopg escapes array
+        elements in Python, one regex pass per element, which made inserting translations with
+        their long bodies (and their revision rows) several times slower than a VALUES list,
+        whose strings libpq escapes."""
+        return "%s"
+
     def value_to_string(self, obj):
         return self.get_prep_value(self.value_from_object(obj))
 

@@ -363,6 +363,7 @@ CJK_CHARACTER = re.compile(
     "[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
     "\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f]"
 )
+CJK_RUN_SPLIT = re.compile(f"({CJK_CHARACTER.pattern}+)")  # split() keeps the runs at odd places
 # A "word": a run of letters/digits (any script but CJK), joined across apostrophes (don't).
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # Markup that is not read: Liquid tags, HTML tags and autolinks, link and image destinations.
@@ -376,9 +377,9 @@ def reading_time_minutes(text: str) -> int:
     LATIN_WORDS_PER_MINUTE, after UNREAD_MARKUP is dropped; code is counted as prose."""
     if not text.strip():
         return 0
-    prose = UNREAD_MARKUP.sub(" ", text)
-    characters = len(CJK_CHARACTER.findall(prose))
-    words = len(WORD.findall(CJK_CHARACTER.sub(" ", prose)))
+    pieces = CJK_RUN_SPLIT.split(UNREAD_MARKUP.sub(" ", text))
+    characters = sum(map(len, pieces[1::2]))
+    words = len(WORD.findall(" ".join(pieces[0::2])))
     minutes = Fraction(characters, CJK_CHARACTERS_PER_MINUTE) + Fraction(
         words, LATIN_WORDS_PER_MINUTE
     )

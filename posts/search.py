@@ -14,17 +14,21 @@ from functools import cache, lru_cache
 from operator import attrgetter
 
 import opencc
-from django.contrib.postgres.search import SearchVector
-from django.db.models import Value
+from django.contrib.postgres.search import SearchQuery
 
 MAX_QUERY_LENGTH = 200
 MAX_TOKEN_LENGTH = 100
+# PostgreSQL's limits: a tsvector holds at most 1 MB of lexemes, positions go up to 16383 and
+# a lexeme keeps at most 256 of them.
+MAX_VECTOR_BYTES = 1_000_000
+MAX_POSITION = 16383
+MAX_POSITIONS_PER_LEXEME = 256
 
 # Han (with extensions and compatibility ideographs), kana and hangul: scripts written
 # without spaces, indexed as overlapping character pairs.
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
 CJK_RUN = re.compile(f"[{_CJK}]+")
-TOKEN = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
+TOKEN = re.compile(rf"([{_CJK}]+)|[^\W_{_CJK}]+")  # group 1: a run of Chinese
 
 # Markdown and Liquid markup that should not be searched or shown in a snippet.
 _MARKUP = [
@@ -67,11 +71,11 @@ def tokenise(text: str) -> list[str]:
     >>> tokenise("离开大模型, R1")
     ['离开', '开大', '大模', '模型', '型', 'r1']
     """
-    tokens = []
+    tokens: list[str] = []
     for match in TOKEN.finditer(normalise(text)):
         run = match.group()
-        if CJK_RUN.fullmatch(run):
-            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+        if match.lastindex:  # Chinese
+            tokens += map(str.__add__, run, run[1:])
             tokens.append(run[-1])
         elif len(run) <= MAX_TOKEN_LENGTH:
             tokens.append(run)
@@ -93,10 +97,12 @@ class SearchDocument:
 
 
 def body_tokens(body: str) -> str | None:
-    """The search tokens of one body (Markdown or HTML), space-separated; None when it has no
-    readable text. Import workers compute it with the HTML (see posts.importers.rendering)."""
+    """The distinct search tokens of one body (Markdown or HTML) in order of first appearance,
+    space-separated; None when it has no readable text. Searches need only which tokens a body
+    has (every query term is required, none is positional). Import workers compute it with
+    the HTML (see posts.importers.rendering)."""
     text = plain_text(body)
-    return " ".join(tokenise(text)) if text else None
+    return " ".join(dict.fromkeys(tokenise(text))) if text else None
 
 
 def build_search_document(
@@ -160,16 +166,43 @@ def post_search_document(
     )
 
 
-def search_vector_of(document: SearchDocument) -> SearchVector:
-    """PostgreSQL expression of the weighted tsvector ('simple' config: tokens as they are)."""
-    parts = [(document.title, "A"), (document.description, "B"), (document.body, "C")]
-    vectors = [SearchVector(Value(text), weight=weight, config="simple") for text, weight in parts]
-    return vectors[0] + vectors[1] + vectors[2]
+def search_vector_of(document: SearchDocument) -> str:
+    """The tsvector searches match, as a PostgreSQL literal: each distinct token once, without
+    positions (matching needs none; ranking reads the titles vector), as tokenise() made it.
+
+    Built here rather than by to_tsvector() so PostgreSQL only parses a short list instead of
+    running a text search parser over the whole document (about 2 ms for a long post), and so
+    the lexemes are exactly the tokens LexemeQuery looks for. Tokens hold only word
+    characters: nothing to escape. Lexemes past PostgreSQL's 1 MB limit are left out.
+    """
+    lexemes, size = [], 0
+    for token in dict.fromkeys(document.text.split()):
+        size += len(token.encode()) + 8  # the lexeme and its entry header, generously
+        if size > MAX_VECTOR_BYTES:
+            break
+        lexemes.append(f"'{token}'")
+    return " ".join(lexemes)
 
 
-def title_vector_of(document: SearchDocument) -> SearchVector:
-    """PostgreSQL expression of the titles-only tsvector used for ranking."""
-    return SearchVector(Value(document.title), weight="A", config="simple")
+def title_vector_of(document: SearchDocument) -> str:
+    """The titles tsvector used for ranking, as a literal: tokens with their positions, weight A."""
+    positions: dict[str, list[int]] = {}
+    for position, token in enumerate(document.title.split(), 1):
+        positions.setdefault(token, []).append(min(position, MAX_POSITION))
+    return " ".join(
+        f"'{token}':" + ",".join(f"{p}A" for p in dict.fromkeys(found[:MAX_POSITIONS_PER_LEXEME]))
+        for token, found in positions.items()
+    )
+
+
+class LexemeQuery(SearchQuery):
+    """A tsquery given as a literal (see to_tsquery()), its lexemes taken as they are rather
+    than parsed by a text search configuration, like the literal vectors above."""
+
+    template = "%(expressions)s::tsquery"
+
+    def __init__(self, literal: str):
+        super().__init__(literal, search_type="raw")
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@ visibility, invalid input and query counts; the same tests on SQLite and Postgre
 """
 
 import datetime as dt
+import importlib
+import re
 from io import StringIO
 
 import pytest
@@ -277,14 +279,37 @@ def test_query_count_does_not_grow_with_results(api):
     assert count_queries(10) == one == (6 if connection.vendor == "postgresql" else 5)
 
 
-def test_postgres_stores_a_weighted_vector(postgres_only, leave):
-    vector = Post.objects.filter(pk=leave.pk).values_list("search_vector", flat=True).get()
+def test_postgres_stores_token_vectors_and_no_token_texts(postgres_only, leave):
+    post = Post.objects.filter(pk=leave.pk).values().get()
 
-    assert "'杂念':" in vector
-    assert "'r1':" in vector
+    assert "'杂念'" in post["search_vector"] and "'r1'" in post["search_vector"]
+    assert ":" not in post["search_vector"]  # no positions: matching needs none
+    assert "'random':1A" in post["search_title_vector"]  # weighted positions, for ranking
+    assert post["search_document"] == post["search_title"] == ""
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'posts_post'")
         assert any("gin (search_vector)" in row[0] for row in cursor.fetchall())
+
+
+def test_migration_0012_rebuilds_vectors_from_the_old_token_texts(postgres_only, leave):
+    with connection.cursor() as cursor:  # a post as migration 0011 left it
+        cursor.execute(
+            "UPDATE posts_post SET search_title = ' 离开 开大 ',"
+            " search_document = ' 离开 开大 r1 ',"
+            " search_vector = to_tsvector('simple', ' 离开 开大 r1 '),"
+            " search_title_vector = NULL"
+            " WHERE id = %s",
+            [leave.pk],
+        )
+    migration = importlib.import_module("posts.migrations.0012_literal_search_vectors")
+    with connection.schema_editor() as editor:
+        migration.rebuild_vectors(None, editor)
+
+    post = Post.objects.filter(pk=leave.pk).values().get()
+    assert sorted(re.findall(r"'([^']*)'", post["search_vector"])) == ["r1", "开大", "离开"]
+    assert post["search_title_vector"] == "'开大':2A '离开':1A"
+    assert post["search_document"] == post["search_title"] == ""
+    assert list(Post.objects.search("离开 R1")) == [leave]
 
 
 def test_search_queryset_method_ranks_and_chains():

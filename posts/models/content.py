@@ -12,7 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.contrib.postgres.search import SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Prefetch, Q, Value, When
@@ -25,6 +25,7 @@ from posts.fields import OrderedJSONField
 from posts.markdown import reading_time_minutes, render_body
 from posts.roles import can_see_drafts
 from posts.search import (
+    LexemeQuery,
     SearchDocument,
     parse_query,
     search_document_of,
@@ -289,7 +290,7 @@ class PostQuerySet(models.QuerySet):
         if connections[self.db].vendor == "postgresql":
             # Matching uses the whole document (GIN index); ranking reads only the small
             # titles vector, so broad queries do not rank thousands of large documents.
-            everywhere = SearchQuery(to_tsquery(terms), search_type="raw", config="simple")
+            everywhere = LexemeQuery(to_tsquery(terms))
             return self.filter(search_vector=everywhere).annotate(
                 search_rank=Case(
                     When(search_title_vector=everywhere, then=Value(1.0)), default=Value(0.0)
@@ -314,7 +315,7 @@ class PostQuerySet(models.QuerySet):
         terms = parse_query(query)
         if connections[self.db].vendor != "postgresql" or not terms:
             return self.order_by("-search_rank", *Post._meta.ordering)
-        everywhere = SearchQuery(to_tsquery(terms), search_type="raw", config="simple")
+        everywhere = LexemeQuery(to_tsquery(terms))
         return RankedSearchResults(self, everywhere, SEARCH_WEIGHTS, Post._meta.ordering)
 
     def update_search_documents(self) -> int:
@@ -453,7 +454,10 @@ class Post(models.Model):
         blank=True,
         default="",
         editable=False,
-        help_text=_("Computed on save: titles, summaries, names and bodies, as search tokens."),
+        help_text=_(
+            "Computed on save on SQLite: titles, summaries, names and bodies, as search tokens "
+            "(PostgreSQL keeps them in the search vector instead)."
+        ),
     )
     search_vector = SearchVectorField(_("search vector (PostgreSQL)"), null=True, editable=False)
     search_title_vector = SearchVectorField(
@@ -490,18 +494,21 @@ class Post(models.Model):
 
     @staticmethod
     def search_fields(vendor: str) -> list[str]:
-        """The columns set_search_document() fills on a database of this vendor."""
-        fields = ["search_title", "search_document"]
-        return fields + (["search_vector", "search_title_vector"] if vendor == "postgresql" else [])
+        """The columns set_search_document() fills on a database of this vendor: tsvectors on
+        PostgreSQL, the token texts (matched with LIKE) elsewhere."""
+        if vendor == "postgresql":
+            return ["search_vector", "search_title_vector"]
+        return ["search_title", "search_document"]
 
     def set_search_document(self, document: SearchDocument, vendor: str) -> None:
-        """Put `document` in the search columns (not saved); the tsvectors are SQL expressions
-        computed by PostgreSQL when the row is written, and exist only there."""
-        self.search_title = f" {document.title} "
-        self.search_document = document.text
+        """Put `document` in the search columns of this vendor (not saved); the others stay
+        empty. On PostgreSQL the tsvectors are literals (see posts.search.search_vector_of)."""
         if vendor == "postgresql":
             self.search_vector = search_vector_of(document)
             self.search_title_vector = title_vector_of(document)
+        else:
+            self.search_title = f" {document.title} "
+            self.search_document = document.text
 
     def update_search_document(self) -> None:
         """Recompute the stored search document (done on every save of the post, its
