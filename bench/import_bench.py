@@ -173,16 +173,22 @@ def parse_and_render(folder: Path, timezone: str) -> int:
 
 
 def parse_and_render_in_workers(folder: Path, timezone: str) -> int:
-    """Phase (a2): the same as the import does it, no database: read, then parse and render
-    (HTML, reading time, body search tokens) in worker processes, then pair."""
+    """Phase (a2): the same as the import does it, no database: read, parse in worker
+    processes, pair, then render (HTML, reading time, body search tokens) in the workers."""
     from posts.importers.batch import find_markdown_files, parse_sources, read_source
     from posts.importers.pairing import pair_files
+    from posts.importers.rendering import Workers
 
-    files, _ = find_markdown_files([folder])
-    parsed, failures = parse_sources([read_source(path) for path in files], timezone)
-    posts, errors = pair_files(parsed)
+    paths, _ = find_markdown_files([folder])
+    with Workers() as workers:
+        parsed, failures = parse_sources(
+            [read_source(path) for path in paths], timezone, workers=workers
+        )
+        posts, errors = pair_files(parsed)
+        files = [file for post in posts for file in post.translations.values()]
+        workers.render_ahead(files)(files)
     assert not failures and not errors, (failures[:3], errors[:3])
-    assert all(file.rendered for post in posts for file in post.translations.values())
+    assert all(file.rendered for file in files)
     return len(posts)
 
 

@@ -1,5 +1,6 @@
-"""Parsing and rendering in worker processes (large batches): the same files, failures and
-stored rows as in-process, in path order; a pool that cannot start falls back in-process."""
+"""Parsing and rendering in worker processes (large batches): the same files, failures,
+renderings and stored rows as in-process, in path order; a pool that cannot start or breaks
+leaves the work to this process."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from posts.importers import rendering
 from posts.importers.batch import Source, import_paths, parse_sources
-from posts.importers.rendering import render_file
+from posts.importers.rendering import Workers, render_file
 from tests.test_import_bulk import ZONE, empty_database, post_text, snapshot, write_posts
 
 
@@ -44,10 +45,33 @@ def test_workers_give_the_files_and_failures_of_the_in_process_path(tmp_path):
     failed = {failure.path for failure in serial_failures}
     in_order = [source.path for source in sources if source.path not in failed]
     assert [file.source_path for file in pooled] == in_order
-    assert all(file.rendered is None for file in serial)
-    for in_process, worker in zip(serial, pooled, strict=True):
-        assert worker.rendered == render_file(in_process)
-        assert dataclasses.replace(worker, rendered=None) == in_process
+    assert pooled == serial
+
+
+def test_workers_render_ahead_what_render_file_gives_in_order(tmp_path):
+    files, _ = parse_sources(mixed_sources(tmp_path), ZONE, parallel_threshold=1000)
+    files = files * 30  # several rendering batches
+
+    with Workers() as workers:
+        fill = workers.render_ahead(files)
+        fill(files[:7])
+        fill(files[7:])
+
+    assert all(file.rendered is not None for file in files)
+    for file in files:
+        assert file.rendered == render_file(dataclasses.replace(file, rendered=None))
+
+
+def test_a_pool_that_breaks_while_rendering_leaves_the_bodies_to_this_process(tmp_path):
+    files, _ = parse_sources(mixed_sources(tmp_path), ZONE, parallel_threshold=1000)
+
+    with Workers() as workers:
+        fill = workers.render_ahead(files)
+        workers.pool.shutdown()  # every submit now raises
+        fill(files)
+
+    assert workers.pool is None
+    assert all(file.rendered is None for file in files)
 
 
 @pytest.mark.django_db
@@ -76,3 +100,21 @@ def test_a_pool_that_cannot_start_falls_back_to_parsing_in_process(tmp_path, mon
 
     assert len(parsed) + len(failures) == len(sources) and len(failures) == 1
     assert all(file.rendered is None for file in parsed)
+
+
+@pytest.mark.django_db
+def test_an_import_without_worker_processes_stores_the_same(tmp_path, monkeypatch):
+    folder = write_posts(tmp_path / "posts", 5)
+    serial = import_paths([folder], ZONE)
+    stored = snapshot()
+    empty_database()
+
+    class NoProcesses:
+        def __init__(self, *args, **kwargs):
+            raise OSError("no processes here")
+
+    monkeypatch.setattr(rendering, "ProcessPoolExecutor", NoProcesses)
+    fallback = import_paths([folder], ZONE, parallel_threshold=1)
+
+    assert serial.summary() == fallback.summary() == "5 created, 0 updated, 0 unchanged, 0 failed"
+    assert snapshot() == stored

@@ -29,8 +29,8 @@ from posts.importers.persist import (
 from posts.importers.rendering import (
     PARALLEL_THRESHOLD,
     WORKERS,
+    Workers,
     describe_parse_error,
-    parse_in_workers,
     parse_source,
 )
 from posts.models import PostTranslation
@@ -159,15 +159,19 @@ def decode_source(name: str, data: bytes) -> Source:
 
 
 def parse_sources(
-    sources: Iterable[Source], default_timezone: str, parallel_threshold: int = PARALLEL_THRESHOLD
+    sources: Iterable[Source],
+    default_timezone: str,
+    parallel_threshold: int = PARALLEL_THRESHOLD,
+    workers: Workers | None = None,
 ) -> tuple[list[ParsedFile], list[Failure]]:
-    """Parse every source, in order. A batch of `parallel_threshold` files or more is parsed,
-    and its bodies rendered (ParsedFile.rendered), in worker processes."""
+    """Parse every source, in order: in `workers` when given, else a batch of
+    `parallel_threshold` files or more in worker processes of its own."""
     sources = list(sources)
     outcomes = None
-    if len(sources) >= parallel_threshold and WORKERS > 1:
+    if workers is not None or (len(sources) >= parallel_threshold and WORKERS > 1):
         paths, texts = [source.path for source in sources], [source.text for source in sources]
-        outcomes = parse_in_workers(paths, texts, default_timezone)
+        with nullcontext(workers) if workers is not None else Workers() as pool:
+            outcomes = pool.parse(paths, texts, default_timezone)
     if outcomes is None:
         outcomes = [
             parse_source(parse_post, source.path, source.text, default_timezone)
@@ -203,32 +207,38 @@ def import_sources(
 
     `report` (filled as chunks commit) lets a caller interrupted by Ctrl-C or a lost
     database still say what was stored. `progress(total)` returns a bar to update.
-    From `parallel_threshold` files to parse on, parsing and rendering use worker processes.
+    From `parallel_threshold` files to parse on, worker processes parse them, then render
+    the bodies while this process stores the chunks before them.
     """
     report = report if report is not None else ImportReport()
     report.dry_run = dry_run
     sources = list(sources)
     skipped, to_parse = split_unchanged(sources)
-    parsed, failures = parse_sources(to_parse, default_timezone, parallel_threshold)
-    report.failures += failures
-    parsed += reparse_partners(skipped, parsed, default_timezone, report)
-    posts, pairing_errors = pair_files(parsed)
-    report.failures += [Failure(error.path, describe(error)) for error in pairing_errors]
-    report.results += [entry.result for entry in skipped.values()]
-    bar = progress(len(posts) + len(skipped))
-    bar.update(len(skipped))
-    try:
-        with transaction.atomic() if (strict or dry_run) else nullcontext():
-            store_posts(
-                posts,
-                chunk_size,
-                lambda outcome, size: (report.add_stored(outcome), bar.update(size)),
-            )
-            if dry_run or (strict and not report.ok):
-                report.rolled_back = True
-                transaction.set_rollback(True)
-    finally:
-        bar.close()
+    in_workers = len(to_parse) >= parallel_threshold and WORKERS > 1
+    with Workers() if in_workers else nullcontext() as workers:
+        parsed, failures = parse_sources(to_parse, default_timezone, workers=workers)
+        report.failures += failures
+        parsed += reparse_partners(skipped, parsed, default_timezone, report)
+        posts, pairing_errors = pair_files(parsed)
+        report.failures += [Failure(error.path, describe(error)) for error in pairing_errors]
+        report.results += [entry.result for entry in skipped.values()]
+        files = [file for post in posts for file in post.translations.values()]
+        render_ahead = workers.render_ahead(files) if workers is not None else None
+        bar = progress(len(posts) + len(skipped))
+        bar.update(len(skipped))
+        try:
+            with transaction.atomic() if (strict or dry_run) else nullcontext():
+                store_posts(
+                    posts,
+                    chunk_size,
+                    lambda outcome, size: (report.add_stored(outcome), bar.update(size)),
+                    prepare=render_ahead,
+                )
+                if dry_run or (strict and not report.ok):
+                    report.rolled_back = True
+                    transaction.set_rollback(True)
+        finally:
+            bar.close()
     return report
 
 

@@ -126,16 +126,20 @@ def store_posts(
     posts: Sequence[ParsedPost],
     chunk_size: int = CHUNK_SIZE,
     on_chunk: Callable[[StoreOutcome, int], None] | None = None,
+    prepare: Callable[[list[ParsedFile]], None] | None = None,
 ) -> StoreOutcome:
     """Store posts in chunks, one transaction each; the database failing a chunk makes its
     posts be retried one by one. A lost or locked database (OperationalError,
     InterfaceError) stops the run: committed chunks stay, the error propagates.
 
-    `on_chunk(outcome, size)` is called after each chunk is stored (for progress).
+    `prepare(files)` is called with the files of each chunk, in order, before it is stored
+    (to fill in renderings made ahead); `on_chunk(outcome, size)` after (for progress).
     """
     total = StoreOutcome()
     for start in range(0, len(posts), chunk_size):
         chunk = posts[start : start + chunk_size]
+        if prepare is not None:
+            prepare([file for post in chunk for file in post.translations.values()])
         outcome = store_atomically(chunk)
         if outcome is None:
             outcome = StoreOutcome()
