@@ -195,7 +195,7 @@ class PostFilter(django_filters.FilterSet):
             queryset = self.annotate_sort_title(queryset)
         queryset = super().filter_queryset(queryset)
         if self.form.cleaned_data.get("q") and not ordering:
-            queryset = queryset.in_search_order(self.form.cleaned_data["q"])
+            queryset = queryset.ranked_search(self.form.cleaned_data["q"])
         return queryset
 
     def annotate_sort_title(self, queryset):
@@ -210,7 +210,9 @@ class PostFilter(django_filters.FilterSet):
         )
 
     def filter_q(self, queryset, name, value):
-        return queryset.search(value)
+        """With an explicit ordering, the matches in that order; otherwise filter_queryset()
+        searches last, in rank order (ranked_search)."""
+        return queryset.search(value) if self.form.cleaned_data.get("ordering") else queryset
 
     def filter_tag(self, queryset, name, value):
         return queryset.tagged(*value) if value else queryset

@@ -2,7 +2,8 @@
 
 Posts whose titles hold every term come first, ranked on the titles; the others follow newest
 first. Broad queries match tens of thousands of posts, and ranking them all means reading
-every large bigram vector; here each part is read through an index, a page at a time.
+every large bigram vector; here each part is read through an index, a page at a time: first
+the ids of the page (no joins), then those rows with everything a list page loads.
 """
 
 from __future__ import annotations
@@ -14,22 +15,25 @@ from django.db.models import F
 
 
 class RankedSearchResults:
-    """The matches of a search (a filtered Post queryset), sliced and counted like a
-    QuerySet so a paginator can page them: title matches by rank, then the rest by date.
+    """The posts of `posts` matching `query`, sliced and counted like a QuerySet so a paginator
+    can page them: title matches by rank, then the rest by date.
     """
 
     ordered = True  # for Django's paginator: the order is defined
 
-    def __init__(self, matches, query: SearchQuery, weights: list[float], ordering: list):
-        self.matches = matches
+    def __init__(self, posts, query: SearchQuery, weights: list[float], ordering: list):
+        self.rows = rows_loaded_like(posts)
+        lean = posts.select_related(None).prefetch_related(None)
+        self.matches = lean.filter(search_vector=query)
+        # Title tokens are part of the whole document: a title match is a match.
         self.in_titles = (
-            matches.filter(search_title_vector=query)
+            lean.filter(search_title_vector=query)
             .annotate(
                 search_rank=1.0 + SearchRank(F("search_title_vector"), query, weights=weights)
             )
             .order_by("-search_rank", *ordering)
         )
-        self.elsewhere = matches.exclude(search_title_vector=query).order_by(*ordering)
+        self.elsewhere = self.matches.exclude(search_title_vector=query).order_by(*ordering)
 
     def count(self) -> int:
         return self.total
@@ -50,11 +54,24 @@ class RankedSearchResults:
             raise TypeError("search results are read a page (a slice) at a time")
         start = key.start or 0
         stop = self.total if key.stop is None else key.stop
-        rows = []
+        ids: list[int] = []
         if start < self.title_matches:
-            rows += list(self.in_titles[start : min(stop, self.title_matches)])
+            page = self.in_titles[start : min(stop, self.title_matches)]
+            ids += page.values_list("pk", flat=True)
         if stop > self.title_matches:
-            rows += list(
-                self.elsewhere[max(start - self.title_matches, 0) : stop - self.title_matches]
-            )
-        return rows
+            page = self.elsewhere[max(start - self.title_matches, 0) : stop - self.title_matches]
+            ids += page.values_list("pk", flat=True)
+        if not ids:
+            return []
+        rows = self.rows.in_bulk(ids)
+        return [rows[pk] for pk in ids if pk in rows]
+
+
+def rows_loaded_like(queryset):
+    """The model's rows loaded as `queryset` loads them (related rows joined, deferred fields,
+    prefetches) but none of its filters: a page is read by primary key once its ids are known.
+    QuerySet has no public way to read these settings, hence the three attributes."""
+    rows = queryset.model._default_manager.db_manager(queryset.db).all()
+    rows.query.select_related = queryset.query.select_related
+    rows.query.deferred_loading = queryset.query.deferred_loading
+    return rows.prefetch_related(*queryset._prefetch_related_lookups)

@@ -307,14 +307,14 @@ class PostQuerySet(models.QuerySet):
             )
         )
 
-    def in_search_order(self, query: str):
-        """The matches of `query` (after search()) in rank order: title matches first, ranked,
-        then the others newest first. On PostgreSQL a RankedSearchResults that reads each part
-        through an index; on SQLite the annotated rank.
+    def ranked_search(self, query: str):
+        """The posts matching `query` (see search()) in rank order: title matches first,
+        ranked, then the others newest first. On PostgreSQL a RankedSearchResults that reads
+        each part through an index; on SQLite search() ordered by its rank.
         """
         terms = parse_query(query)
         if connections[self.db].vendor != "postgresql" or not terms:
-            return self.order_by("-search_rank", *Post._meta.ordering)
+            return self.search(query).order_by("-search_rank", *Post._meta.ordering)
         everywhere = LexemeQuery(to_tsquery(terms))
         return RankedSearchResults(self, everywhere, SEARCH_WEIGHTS, Post._meta.ordering)
 
@@ -701,7 +701,9 @@ class PostTranslation(models.Model):
     content_hash = models.CharField(_("content hash"), max_length=64, blank=True, editable=False)
 
     class Meta:
-        ordering = ["post", "language"]
+        # post_id, not post: ordering by the relation would join every post to sort by its
+        # publish time, which made each page's translation query read the whole posts table.
+        ordering = ["post_id", "language"]
         verbose_name = _("translation")
         verbose_name_plural = _("translations")
         constraints = [
