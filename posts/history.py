@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
+from posts.bulk import bulk_insert
 from posts.models import Author, Category, Location, Post, PostTranslation, Tag
 
 # Search columns and rendered HTML are derived from the tracked fields: no copies of them.
@@ -334,43 +335,63 @@ def build_records(
 
 
 def record_revisions(
-    objects: Iterable[models.Model], history_type: str = "~", *, user=None, reason: str = ""
+    objects: Iterable[models.Model],
+    history_type: str = "~",
+    *,
+    user=None,
+    reason: str = "",
+    as_given: dict[type[models.Model], dict[int, list[str]]] | None = None,
 ) -> int:
     """Record a revision of each post or translation in `objects`, as stored now, in a few
     queries: for writes that skip save() (bulk_create, bulk_update, queryset.update()).
+    `as_given` ({model: {pk: link slugs}}) says the objects of those models hold every tracked
+    field as just written, and what they link to: they are recorded without reading them back.
     Returns how many historical rows were written.
     """
     scope = current_scope()
     date = timezone.now()
     written = 0
     for model, tracked in TRACKED.items():
-        ids = [obj.pk for obj in objects if isinstance(obj, model) and obj.pk is not None]
-        if not ids:
+        given = [obj for obj in objects if isinstance(obj, model) and obj.pk is not None]
+        if not given:
             continue
-        fields = [f.attname for f in tracked.history.tracked_fields]
-        rows = model.objects.filter(pk__in=ids).only(*fields).order_by()
+        ids = [obj.pk for obj in given]
+        if as_given is not None and model in as_given:
+            rows, links = given, {pk: sorted(as_given[model].get(pk, [])) for pk in ids}
+        else:
+            fields = [f.attname for f in tracked.history.tracked_fields]
+            rows = model.objects.filter(pk__in=ids).only(*fields).order_by()
+            links = tracked.links_of(ids)
         records = build_records(
             rows,
             history_type,
             scope=scope,
-            links=tracked.links_of(ids),
+            links=links,
             date=date,
             user=user,
             reason=reason,
         )
-        written += len(tracked.history.objects.bulk_create(records, batch_size=200))
+        written += len(bulk_insert(tracked.history, records))
     return written
 
 
 def record_import_revisions(
-    *, created: Iterable[models.Model] = (), updated: Iterable[models.Model] = (), user=None
+    *,
+    created: Iterable[models.Model] = (),
+    updated: Iterable[models.Model] = (),
+    links: dict[type[models.Model], dict[int, list[str]]] | None = None,
+    user=None,
 ) -> int:
     """Revisions (reason 'import') for the posts and translations an import created or
     updated with bulk writes; call after the rows and their tags and categories are written,
-    inside the same transaction. `user`: who ran the import (None for the command).
+    inside the same transaction. The created objects are recorded as given, with `links`
+    ({model: {pk: slugs}}; read from the database when None); the updated ones are read back.
+    `user`: who ran the import (None for the command).
     """
     with revision(user=user, reason="import"):
-        count = record_revisions(list(created), "+", user=user, reason="import")
+        count = record_revisions(
+            list(created), "+", user=user, reason="import", as_given=links or {}
+        )
         return count + record_revisions(list(updated), "~", user=user, reason="import")
 
 

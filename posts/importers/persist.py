@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from posts.bulk import bulk_insert
 from posts.history import record_import_revisions
 from posts.importers.pairing import ParsedPost
 from posts.importers.parser import ParsedFile
@@ -357,7 +358,7 @@ class ChunkWriter:
         vendor = connections[router.db_for_write(Post)].vendor
         search_fields = Post.search_fields(vendor)
         documented = self.set_search_documents(vendor)
-        Post.objects.bulk_create(self.new_posts)
+        bulk_insert(Post, self.new_posts)
         now = timezone.now()
         for post in self.updated_posts:
             post.updated_at = now  # auto_now is not applied by bulk_update
@@ -366,7 +367,7 @@ class ChunkWriter:
         was_public = public_states([post.pk for post in self.updated_posts])  # for webhooks
         for posts, fields in ((complete, POST_FIELDS + search_fields), (incomplete, POST_FIELDS)):
             Post.objects.bulk_update(posts, fields, batch_size=UPDATE_BATCH_SIZE)
-        PostTranslation.objects.bulk_create(self.new_translations)
+        bulk_insert(PostTranslation, self.new_translations)
         PostTranslation.objects.bulk_update(
             self.updated_translations, TRANSLATION_FIELDS, batch_size=UPDATE_BATCH_SIZE
         )
@@ -380,6 +381,13 @@ class ChunkWriter:
         record_import_revisions(  # bulk writes skip the history signals too
             created=[*self.new_posts, *self.new_translations],
             updated=[*self.updated_posts, *self.updated_translations],
+            links={
+                Post: {post.pk: [tag.slug for tag in tags] for post, tags in self.post_tags},
+                PostTranslation: {
+                    translation.pk: [category.slug for category in categories]
+                    for translation, categories in self.translation_categories
+                },
+            },
         )
         changed = [post.pk for post in self.new_posts + self.updated_posts]
         stale = [post.pk for post in self.new_posts + incomplete if id(post) not in documented]

@@ -1,0 +1,53 @@
+"""posts.bulk.bulk_insert: rows written as bulk_create writes them (COPY on PostgreSQL), keys
+and auto_now values filled in, database errors raised as Django's."""
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from posts.bulk import bulk_insert
+from posts.models import Post, PostTranslation, Tag
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rows_get_their_keys_and_auto_values_and_are_stored():
+    posts = [Post(slug=f"bulk-{n}", search_vector="'r1' '离开'") for n in range(3)]
+    translations = [
+        PostTranslation(post=post, language="en", title=f"T{n}", body_markdown="x\ty\\z\n")
+        for n, post in enumerate(posts)
+    ]
+
+    bulk_insert(Post, posts)
+    bulk_insert(PostTranslation, translations)
+
+    assert all(post.pk and not post._state.adding for post in posts)
+    assert all(post.created_at and post.updated_at for post in posts)
+    stored = PostTranslation.objects.get(pk=translations[1].pk)
+    assert (stored.post_id, stored.title, stored.body_markdown) == (posts[1].pk, "T1", "x\ty\\z\n")
+    assert list(Post.objects.filter(slug__startswith="bulk-").order_by("slug")) == posts
+    Post.objects.create(slug="after")  # the sequence was advanced past the reserved keys
+
+
+def test_postgres_writes_one_copy_per_call(postgres_only):
+    with CaptureQueriesContext(connection) as queries:
+        bulk_insert(Tag, [Tag(slug=f"t{n}", name_en=f"T{n}") for n in range(5)])
+
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert [line.split()[0] for line in sql] == ["SELECT", "COPY"]  # keys, then the rows
+    assert Tag.objects.filter(slug__startswith="t").count() == 5
+
+
+def test_postgres_vectors_written_by_copy_are_searched(postgres_only):
+    post = bulk_insert(Post, [Post(slug="copied", search_vector="'r1' '离开'")])[0]
+
+    assert list(Post.objects.search("离开 R1")) == [post]
+
+
+def test_database_errors_are_djangos():
+    Tag.objects.create(slug="taken")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk_insert(Tag, [Tag(slug="new"), Tag(slug="taken")])
+
+    assert not Tag.objects.filter(slug="new").exists()
