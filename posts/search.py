@@ -175,13 +175,15 @@ def search_vector_of(document: SearchDocument) -> str:
     the lexemes are exactly the tokens LexemeQuery looks for. Tokens hold only word
     characters: nothing to escape. Lexemes past PostgreSQL's 1 MB limit are left out.
     """
-    lexemes, size = [], 0
-    for token in dict.fromkeys(document.text.split()):
-        size += len(token.encode()) + 8  # the lexeme and its entry header, generously
-        if size > MAX_VECTOR_BYTES:
-            break
-        lexemes.append(f"'{token}'")
-    return " ".join(lexemes)
+    tokens = list(dict.fromkeys(document.text.split()))
+    if 4 * sum(map(len, tokens)) + 8 * len(tokens) > MAX_VECTOR_BYTES:  # may not fit: count
+        size = 0
+        for kept, token in enumerate(tokens):
+            size += len(token.encode()) + 8  # the lexeme and its entry header, generously
+            if size > MAX_VECTOR_BYTES:
+                tokens = tokens[:kept]
+                break
+    return "'" + "' '".join(tokens) + "'" if tokens else ""
 
 
 def title_vector_of(document: SearchDocument) -> str:

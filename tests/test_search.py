@@ -16,10 +16,14 @@ from django.utils import timezone
 
 from posts.models import Post
 from posts.search import (
+    MAX_VECTOR_BYTES,
     QueryTerm,
+    SearchDocument,
     build_search_document,
     make_snippet,
     parse_query,
+    search_vector_of,
+    title_vector_of,
     to_tsquery,
     tokenise,
 )
@@ -290,6 +294,32 @@ def test_postgres_stores_token_vectors_and_no_token_texts(postgres_only, leave):
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'posts_post'")
         assert any("gin (search_vector)" in row[0] for row in cursor.fetchall())
+
+
+def test_vector_literals_hold_distinct_tokens_and_titles_positions():
+    document = SearchDocument(title="离开 开大 离开", description="r1", body="r1 bias 离开")
+
+    assert search_vector_of(document) == "'离开' '开大' 'r1' 'bias'"
+    assert title_vector_of(document) == "'离开':1A,3A '开大':2A"
+    assert search_vector_of(SearchDocument("", "", "")) == ""
+
+
+def test_a_vector_stops_before_postgresqls_one_megabyte_limit():
+    tokens = [f"w{n:099d}" for n in range(12_000)]  # 1.2 MB of distinct 100-character tokens
+    literal = search_vector_of(SearchDocument(title="", description="", body=" ".join(tokens)))
+
+    kept = literal.split()
+    assert 9_000 < len(kept) < 12_000 and kept[0] == f"'{tokens[0]}'"
+    assert len(literal.encode()) < MAX_VECTOR_BYTES
+
+
+def test_postgres_accepts_the_longest_vector(postgres_only):
+    tokens = [f"w{n:099d}" for n in range(12_000)]
+    literal = search_vector_of(SearchDocument(title="", description="", body=" ".join(tokens)))
+    post = make_post(slug="long")
+    Post.objects.filter(pk=post.pk).update(search_vector=literal)
+
+    assert list(Post.objects.search(tokens[5])) == [post]
 
 
 def test_migration_0012_rebuilds_vectors_from_the_old_token_texts(postgres_only, leave):
