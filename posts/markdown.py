@@ -1,28 +1,24 @@
 """Markdown bodies (with the Liquid tags Jekyll blogs use) to sanitised HTML, and reading time.
 
-Pure functions: markdown-it-py parses, Pygments highlights, nh3 has the last word on the HTML.
+Pure functions: pulldown-cmark (through pyromark) parses, posts.liquid handles the Liquid tags,
+Pygments highlights, nh3 has the last word on the HTML.
 """
 
 import math
 import re
 from fractions import Fraction
 from functools import cache, lru_cache
-from urllib.parse import urlsplit
+from urllib.parse import quote
 
 import nh3
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml, unescapeAll
-from markdown_it.rules_block import StateBlock
-from markdown_it.rules_core import StateCore
-from markdown_it.rules_inline import StateInline
-from mdit_py_plugins.dollarmath import dollarmath_plugin
-from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.footnote.index import footnote_ref
+import pyromark
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
+
+from posts.liquid import Highlight, StandIns, escape_html, restore_literals
 
 # --- Sanitising -------------------------------------------------------------------------------
 
@@ -65,85 +61,6 @@ def sanitize_html(html: str) -> str:
     return _CLEANER.clean(html)
 
 
-# --- Liquid -----------------------------------------------------------------------------------
-
-# A closing `}}`/`%}` is looked for at most this far, so runs of unclosed `{{` stay linear.
-MAX_LIQUID_TAG_BODY = 1000
-LIQUID_CLOSERS = {"{{": "}}", "{%": "%}"}
-_LIQUID_TAG_BODY = rf"[\s\S]{{0,{MAX_LIQUID_TAG_BODY}}}?"
-LIQUID_TAG = re.compile(rf"\{{%{_LIQUID_TAG_BODY}%\}}|\{{\{{{_LIQUID_TAG_BODY}\}}\}}")
-RAW_OPEN = re.compile(r"\{%-?\s*raw\s*-?%\}")
-RAW_CLOSE = re.compile(r"\{%-?\s*endraw\s*-?%\}")
-HIGHLIGHT_OPEN = re.compile(r"\{%-?\s*highlight\s+([\w+#.-]+)((?:\s+[\w=\"'-]+)*)\s*-?%\}")
-HIGHLIGHT_CLOSE = re.compile(r"\{%-?\s*endhighlight\s*-?%\}")
-FIGURE_INCLUDE = re.compile(
-    r"\{%-?\s*include\s+figure(?:\.liquid|\.html)?\s([\s\S]*)%\}", re.IGNORECASE
-)
-# Only quoted values are literals; unquoted ones (zoomable=true, path=page.x) are ignored.
-FIGURE_PARAMETER = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-FIGURE_IMG_ATTRIBUTES = ("alt", "title", "width", "height")
-PRE_HTML_BLOCK = re.compile(r"\s*<pre[\s>]", re.IGNORECASE)
-# A Unicode noncharacter (reserved for internal use) stands in for "{" inside {% raw %}, so
-# no Liquid rule matches there; render_markdown turns it back into "{" before sanitising.
-LITERAL_BRACE = "\ufdd0"
-
-
-def _protect_raw_sections(text: str) -> str:
-    """Drop {% raw %}/{% endraw %} markers (anywhere, code included, as Jekyll does) and make
-    the Liquid between them literal. An unclosed {% raw %} is left alone."""
-    parts, position = [], 0
-    while opening := RAW_OPEN.search(text, position):
-        closing = RAW_CLOSE.search(text, opening.end())
-        if closing is None:
-            break
-        parts.append(text[position : opening.start()])
-        parts.append(text[opening.end() : closing.start()].replace("{", LITERAL_BRACE))
-        position = closing.end()
-    parts.append(text[position:])
-    return "".join(parts)
-
-
-def _figure_parameters(tag: str) -> dict[str, str] | None:
-    """The quoted parameters of one `{% include figure… %}` tag, or None if it is not a figure
-    include with a path."""
-    match = FIGURE_INCLUDE.fullmatch(tag)
-    if match is None:
-        return None
-    found = FIGURE_PARAMETER.finditer(match.group(1))
-    parameters = {m.group(1).lower(): m.group(2) or m.group(3) or "" for m in found}
-    return parameters if parameters.get("path") else None
-
-
-def _image_source(path: str) -> str:
-    """Site-relative paths (assets/img/x.png) become root-relative; others are kept as given."""
-    if urlsplit(path).scheme or path.startswith("/"):
-        return path
-    return "/" + path
-
-
-def _figure_html(parameters: dict[str, str], block: bool) -> str:
-    """<figure><img></figure> for a block, a bare <img> inside a paragraph."""
-    loading = "eager" if parameters.get("loading") == "eager" else "lazy"
-    attributes = {"src": _image_source(parameters["path"]), "alt": parameters.get("alt", "")}
-    attributes |= {name: parameters[name] for name in FIGURE_IMG_ATTRIBUTES if name in parameters}
-    attributes["loading"] = loading
-    rendered = " ".join(f'{name}="{escapeHtml(value)}"' for name, value in attributes.items())
-    image = f"<img {rendered}>"
-    if not block:
-        return image
-    caption = parameters.get("caption")
-    caption_html = f"<figcaption>{escapeHtml(caption)}</figcaption>" if caption else ""
-    return f"<figure>{image}{caption_html}</figure>"
-
-
-def _liquid_tag_html(tag: str, block: bool) -> str:
-    """A figure include as an image; any other Liquid tag shown as inline code, never dropped."""
-    parameters = _figure_parameters(tag)
-    if parameters is not None:
-        return _figure_html(parameters, block)
-    return f'<code class="liquid">{escapeHtml(tag)}</code>'
-
-
 # --- Code highlighting ------------------------------------------------------------------------
 
 
@@ -166,186 +83,443 @@ def _html_formatter(linenos: bool) -> HtmlFormatter:
 def _code_block_html(code: str, language: str, linenos: bool = False) -> str:
     """Pygments HTML (CSS classes, line numbers in a table) or, for unknown languages, plain
     escaped code."""
-    code = code.replace(LITERAL_BRACE, "{")
+    code = restore_literals(code)
     lexer = _find_lexer(language)
     if lexer is None:
-        css_class = f' class="language-{escapeHtml(language)}"' if language else ""
-        return f"<pre><code{css_class}>{escapeHtml(code)}</code></pre>\n"
+        css_class = f' class="language-{escape_html(language)}"' if language else ""
+        return f"<pre><code{css_class}>{escape_html(code)}</code></pre>\n"
     return highlight(code, lexer, _html_formatter(linenos))
 
 
-# --- markdown-it rules ------------------------------------------------------------------------
+# --- HTML from pulldown-cmark events ----------------------------------------------------------
+
+_PARSER = pyromark.Markdown(
+    options=pyromark.Options.ENABLE_TABLES
+    | pyromark.Options.ENABLE_FOOTNOTES
+    | pyromark.Options.ENABLE_STRIKETHROUGH
+    | pyromark.Options.ENABLE_MATH
+)
+_INLINE_TAGS = {"Emphasis": "em", "Strong": "strong", "Strikethrough": "s"}
+_ALIGNMENTS = {"Left": ' align="left"', "Center": ' align="center"', "Right": ' align="right"'}
+_LINE_BREAKS = {"SoftBreak": "\n", "HardBreak": "<br />\n"}
+_BLOCKS = {"Paragraph", "Heading", "BlockQuote", "CodeBlock", "List", "HtmlBlock", "Table"}
+# Renderings of one body at most (see render_markdown): a bound for made-up input.
+MAX_RENDERINGS = 4
+_FOOTNOTES_OPEN = (
+    '<hr class="footnotes-sep" />\n<section class="footnotes">\n<ol class="footnotes-list">\n'
+)
+_BACKREF = "\u21a9\ufe0e"  # ↩ as text, not as Apple's emoji
+# markdown-it's normalizeLink: percent-encode what a URL may not hold, keep %XX escapes; a
+# host in other scripts as punycode (http, https and //host URLs).
+_URL_UNSAFE = re.compile(r"%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9;/?:@&=+$,\-_.!~*'()#%]+")
+_URL_HOST = re.compile(r"(?:https?:)?//(?:[^/?#@]*@)?([^/?#:]*)", re.IGNORECASE)
+_HOST_LABEL_SEPARATOR = re.compile("[.\u3002\uff0e\uff61]")
 
 
-def _line_text(state: StateBlock, line: int) -> str:
-    return state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
+def _normalize_url(url: str) -> str:
+    """A link or image destination as markdown-it wrote it (see _URL_UNSAFE)."""
+    url = restore_literals(url)
+    host = _URL_HOST.match(url)
+    if host is not None and not host.group(1).isascii():
+        labels = _HOST_LABEL_SEPARATOR.split(host.group(1))
+        ascii_host = ".".join(_punycode(label) for label in labels)
+        url = url[: host.start(1)] + ascii_host + url[host.end(1) :]
+    return _URL_UNSAFE.sub(lambda match: quote(match.group(), safe=""), url)
 
 
-def _liquid_highlight_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
-    """`{% highlight LANG [linenos] %}` … `{% endhighlight %}`, each tag on its own line.
-    Like a code fence, an unclosed block runs to the end of its container."""
-    if state.is_code_block(start):
-        return False
-    opening = HIGHLIGHT_OPEN.fullmatch(_line_text(state, start).rstrip())
-    if opening is None:
-        return False
-    if silent:
-        return True
-    line, closed = start + 1, False
-    while line < end:
-        text = _line_text(state, line)
-        if text and state.sCount[line] < state.blkIndent:
-            break
-        if HIGHLIGHT_CLOSE.fullmatch(text.rstrip()):
-            closed = True
-            break
-        line += 1
-    token = state.push("liquid_highlight", "code", 0)
-    token.content = state.getLines(start + 1, line, state.sCount[start], True)
-    token.meta = {"language": opening.group(1), "linenos": "linenos" in opening.group(2)}
-    state.line = line + 1 if closed else line
-    token.map = [start, state.line]
-    return True
+def _punycode(label: str) -> str:
+    return label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
 
 
-def _liquid_figure_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
-    """A line holding only `{% include figure.liquid path="…" … %}` becomes a <figure>."""
-    if state.is_code_block(start):
-        return False
-    line = _line_text(state, start).rstrip()
-    tag = LIQUID_TAG.match(line)
-    parameters = _figure_parameters(tag.group()) if tag and tag.end() == len(line) else None
-    if parameters is None:
-        return False
-    if silent:
-        return True
-    token = state.push("liquid_figure", "figure", 0)
-    token.meta = parameters
-    token.map = [start, start + 1]
-    state.line = start + 1
-    return True
+# An autolink's text, as markdown-it's normalizeLinkText showed it: UTF-8 percent-escapes
+# decoded, but for characters that mean something in a URL; a punycode host in its own script.
+_PERCENT_ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_URL_DELIMITERS = frozenset(";/?:@&=+$,#%")
 
 
-def _liquid_inline(state: StateInline, silent: bool) -> bool:
-    """`{% … %}` or `{{ … }}` in running text (code spans are consumed earlier by backticks).
-    Same match as LIQUID_TAG, with str.find for speed on this hot path."""
-    start = state.pos
-    closer = LIQUID_CLOSERS.get(state.src[start : start + 2])
-    if closer is None:
-        return False
-    stop = min(state.posMax, start + 2 + MAX_LIQUID_TAG_BODY + len(closer))
-    end = state.src.find(closer, start + 2, stop)
-    if end == -1:
-        return False
-    if not silent:
-        state.push("liquid_tag", "", 0).content = state.src[start : end + len(closer)]
-    state.pos = end + len(closer)
-    return True
+def _readable_url(url: str) -> str:
+    host = _URL_HOST.match(url)
+    if host is not None and "xn--" in host.group(1).lower():
+        labels = _HOST_LABEL_SEPARATOR.split(host.group(1))
+        readable_host = ".".join(_from_punycode(label) for label in labels)
+        url = url[: host.start(1)] + readable_host + url[host.end(1) :]
+    return _PERCENT_ESCAPES.sub(_decode_escapes, url) if "%" in url else url
 
 
-# A footnote reference label: no space, newline or bracket (see _footnote_ref_in_linear_time).
-FOOTNOTE_REF = re.compile(r"\[\^[^\[\] \n]+\]")
+def _from_punycode(label: str) -> str:
+    if not label.lower().startswith("xn--"):
+        return label
+    try:
+        return label[4:].encode("ascii").decode("punycode")
+    except UnicodeError:
+        return label
 
 
-def _footnote_ref_in_linear_time(state: StateInline, silent: bool) -> bool:
-    """mdit's footnote_ref scans from every `[^` to the next space or `]`: quadratic on `[^[^…`
-    once the body defines a footnote. Refusing labels that contain `[` bounds each scan."""
-    if not FOOTNOTE_REF.match(state.src, state.pos, state.posMax):
-        return False
-    return footnote_ref(state, silent)
+def _decode_escapes(escapes: re.Match) -> str:
+    text = bytes.fromhex(escapes.group().replace("%", "")).decode("utf-8", errors="replace")
+    return "".join(f"%{ord(char):02X}" if char in _URL_DELIMITERS else char for char in text)
 
 
-def _table_alignment_as_attribute(state: StateCore) -> None:
-    """Table cells carry style="text-align:…"; swap it for align="…" so no style survives."""
-    for token in state.tokens:
-        style = str(token.attrGet("style") or "")
-        if token.type in ("th_open", "td_open") and style.startswith("text-align:"):
-            del token.attrs["style"]
-            token.attrSet("align", style.removeprefix("text-align:"))
+class _HtmlWriter:
+    """pulldown-cmark events as the HTML markdown-it made: the same tags and line breaks, its
+    footnote section and kramdown's math; Liquid stand-ins swapped back by posts.liquid."""
 
+    def __init__(self, liquid: StandIns) -> None:
+        self.liquid = liquid
+        self.out: list[str] = []
+        # Where the content of the innermost paragraph or tight list item starts in self.out.
+        self.inline_start = -1
+        # Math just written, settled by the next event: (index in out, content, is $$).
+        self.math: tuple[int, str, bool] | None = None
+        self.code: list[str] | None = None  # the text of the open code block
+        self.code_info: str | None = None  # its fence's info string; None when indented
+        self.autolink = False  # inside <https://…>: its text is a URL
+        self.html: list[str] | None = None  # the lines of the open HTML block
+        self.alt: list[str] | None = None  # the text of the open image, and nested images
+        self.image: tuple[str, str, int] = ("", "", 0)
+        self.lists: list[str] = []  # closing tags of the open lists
+        self.alignments: tuple[str, ...] = ()
+        self.cell_tag, self.cell, self.table_body = "td", 0, False
+        self.footnotes: dict[str, str] = {}  # rendered definitions by label
+        self.references: dict[str, list[int]] = {}  # label: [number, references so far]
+        self.outside_footnote: list[tuple[list[str], str]] = []
 
-# --- markdown-it renderers (signature: self, tokens, idx, options, env) -----------------------
+    def write(self, events) -> str:
+        handlers = self.HANDLERS
+        for event in events:
+            if self.math is not None and self._settle_math(event):
+                continue
+            if self.alt is not None:
+                self._image_text(event)
+            elif type(event) is str:
+                if event == "Rule":
+                    self._block("<hr />\n")
+                    self.inline_start = len(self.out)
+                else:
+                    self.out.append(_LINE_BREAKS[event])
+            else:
+                kind = next(iter(event))
+                handlers[kind](self, event[kind])
+        self.math = None
+        self._write_footnotes()
+        return "".join(self.out)
 
+    # -- blocks
 
-def _render_fence(self, tokens, idx, options, env) -> str:
-    info = unescapeAll(tokens[idx].info).strip()
-    return _code_block_html(tokens[idx].content, info.split(maxsplit=1)[0] if info else "")
+    def _block(self, html: str) -> None:
+        """Open a block (or write a whole one) on a new line: after <li> or a tight list
+        item's text, the only output that does not end a line."""
+        if self.out and not self.out[-1].endswith("\n"):
+            self.out.append("\n")
+        self.out.append(html)
 
+    def _start_rendered_block(self) -> None:
+        """Before a block markdown-it wrote with a render rule of its own (code, HTML): a new
+        line only right after <li>, none after a tight item's text."""
+        if self.out and self.out[-1] == "<li>":
+            self.out.append("\n")
 
-def _render_liquid_highlight(self, tokens, idx, options, env) -> str:
-    token = tokens[idx]
-    return _code_block_html(token.content, token.meta["language"], token.meta["linenos"])
+    def _start(self, tag) -> None:
+        out = self.out
+        if type(tag) is str:
+            if tag in _INLINE_TAGS:
+                out.append(f"<{_INLINE_TAGS[tag]}>")
+            elif tag == "Paragraph":
+                self._block("<p>")
+                self.inline_start = len(out)
+            elif tag == "Item":
+                out.append("<li>")
+                self.inline_start = len(out)
+            elif tag == "TableCell":
+                alignment = _ALIGNMENTS.get(self.alignments[self.cell], "")
+                out.append(f"<{self.cell_tag}{alignment}>")
+            elif tag == "TableRow":
+                out.append("<tr>\n" if self.table_body else "<tbody>\n<tr>\n")
+                self.cell_tag, self.cell, self.table_body = "td", 0, True
+            elif tag == "TableHead":
+                out.append("<thead>\n<tr>\n")
+                self.cell_tag, self.cell = "th", 0
+            elif tag == "HtmlBlock":
+                self._start_rendered_block()
+                self.html = []
+            return
+        name = next(iter(tag))
+        data = tag[name]
+        if name == "Link":
+            self._start_link(data)
+        elif name == "Heading":
+            self._block(f"<h{data['level'][1]}>")
+        elif name == "List":
+            if data is None:
+                self._block("<ul>\n")
+            else:
+                self._block("<ol>\n" if data == 1 else f'<ol start="{data}">\n')
+            self.lists.append("</ul>\n" if data is None else "</ol>\n")
+        elif name == "CodeBlock":
+            self._start_rendered_block()
+            self.code = []
+            self.code_info = data["Fenced"] if type(data) is dict else None
+        elif name == "BlockQuote":
+            self._block("<blockquote>\n")
+        elif name == "Image":
+            self.alt = []
+            self.image = (data["dest_url"], data["title"], 0)
+        elif name == "Table":
+            self._block("<table>\n")
+            self.alignments, self.table_body = data, False
+        elif name == "FootnoteDefinition":
+            self.outside_footnote.append((self.out, data.casefold()))
+            self.out = []
 
+    def _end(self, tag) -> None:
+        out = self.out
+        if type(tag) is str:
+            if tag in _INLINE_TAGS:
+                out.append(f"</{_INLINE_TAGS[tag]}>")
+            elif tag == "Paragraph":
+                out.append("</p>\n")
+            elif tag == "Item":
+                out.append("</li>\n")
+            elif tag == "Link":
+                out.append("</a>")
+                self.autolink = False
+            elif tag == "TableCell":
+                out.append(f"</{self.cell_tag}>\n")
+                self.cell += 1
+            elif tag in ("TableRow", "TableHead"):
+                out.append("</tr>\n" if tag == "TableRow" else "</tr>\n</thead>\n")
+            elif tag == "CodeBlock":
+                self._write_code_block()
+            elif tag == "HtmlBlock":
+                self._write_html_block()
+            elif tag == "Table":
+                out.append("</tbody>\n</table>\n" if self.table_body else "</table>\n")
+            elif tag == "FootnoteDefinition":
+                self._end_footnote_definition()
+            name = tag
+        else:
+            name = next(iter(tag))
+            if name == "Heading":
+                out.append(f"</h{tag[name][1]}>\n")
+            elif name == "List":
+                out.append(self.lists.pop())
+            elif name == "BlockQuote":
+                if out[-1] == "<blockquote>\n":  # empty: markdown-it wrote no line break
+                    out[-1] = "<blockquote>"
+                out.append("</blockquote>\n")
+        if name in _BLOCKS:  # a tight list item's text after this is a paragraph of its own
+            self.inline_start = len(self.out)
 
-def _render_liquid_figure(self, tokens, idx, options, env) -> str:
-    return _figure_html(tokens[idx].meta, block=True) + "\n"
+    def _write_code_block(self) -> None:
+        """A fence highlighted by Pygments; an indented block as plain code, as before."""
+        code = self.liquid.literal("".join(self.code or ()))
+        info = self.code_info
+        self.code = self.code_info = None
+        if info is None:  # every line of indented code ends with "\n", the last one too
+            newline = "" if code.endswith("\n") else "\n"
+            self.out.append(f"<pre><code>{escape_html(code)}{newline}</code></pre>\n")
+            return
+        info = self.liquid.literal(info).strip()
+        self.out.append(_code_block_html(code, info.split(maxsplit=1)[0] if info else ""))
 
+    def _write_html_block(self) -> None:
+        """Raw HTML (nh3 cleans it later) with its Liquid rendered, or a {% highlight %} block
+        (see StandIns.html_block)."""
+        block = self.liquid.html_block("".join(self.html or ()))
+        self.html = None
+        if isinstance(block, Highlight):
+            block = _code_block_html(block.code, block.language, block.linenos)
+        self.out.append(block)
 
-def _render_liquid_tag(self, tokens, idx, options, env) -> str:
-    return _liquid_tag_html(tokens[idx].content, block=False)
+    # -- inline
 
+    def _text(self, text: str) -> None:
+        if self.code is not None:
+            self.code.append(text)
+        elif self.html is not None:  # the indent of an HTML block's first line
+            self.html.append(text)
+        elif self.autolink:
+            self.out.append(escape_html(_readable_url(self.liquid.literal(text))))
+        else:
+            self.out.append(self.liquid.text_html(text))
 
-def _render_html_block(self, tokens, idx, options, env) -> str:
-    """Raw HTML passes through (nh3 cleans it later), with Liquid inside it rendered too, as in
-    al-folio's `<div class="row">{% include figure.liquid … %}</div>`; <pre> blocks stay as is."""
-    html = tokens[idx].content
-    if PRE_HTML_BLOCK.match(html):
-        return html
-    return LIQUID_TAG.sub(lambda match: _liquid_tag_html(match.group(), block=True), html)
+    def _inline_code(self, code: str) -> None:
+        self.out.append(f"<code>{escape_html(self.liquid.literal(code))}</code>")
 
+    def _html_line(self, html: str) -> None:
+        if self.html is not None:
+            self.html.append(html)
 
-def _render_inline_math(self, tokens, idx, options, env) -> str:
-    return f'<span class="math inline">{escapeHtml(tokens[idx].content.strip())}</span>'
+    def _inline_html(self, html: str) -> None:
+        self.out.append(self.liquid.inline_html(html))
 
+    def _start_link(self, link: dict) -> None:
+        href = link["dest_url"]
+        if link["link_type"] == "Email":
+            href = "mailto:" + href
+        self.autolink = link["link_type"] == "Autolink"
+        title = link["title"]
+        title_html = f' title="{escape_html(self.liquid.literal(title))}"' if title else ""
+        href = _normalize_url(self.liquid.literal(href))
+        self.out.append(f'<a href="{escape_html(href)}"{title_html}>')
 
-def _render_display_math(self, tokens, idx, options, env) -> str:
-    return f'<div class="math display">{escapeHtml(tokens[idx].content.strip())}</div>\n'
+    def _image_text(self, event) -> None:
+        """Inside an image: collect its alt text (text, code and HTML without markup, as
+        markdown-it's renderInlineAsText) until the image ends, then write it."""
+        alt = self.alt
+        assert alt is not None
+        if type(event) is str:
+            if event != "Rule":
+                alt.append("\n")
+            return
+        kind = next(iter(event))
+        value = event[kind]
+        source, title, depth = self.image
+        if kind in ("Text", "Code", "InlineHtml"):
+            alt.append(self.liquid.alt_text(value))
+        elif kind == "Start" and type(value) is dict and "Image" in value:
+            self.image = (source, title, depth + 1)
+        elif kind == "End" and value == "Image":
+            if depth:
+                self.image = (source, title, depth - 1)
+                return
+            self.alt = None
+            title_html = f' title="{escape_html(self.liquid.literal(title))}"' if title else ""
+            source = _normalize_url(self.liquid.literal(source))
+            self.out.append(
+                f'<img src="{escape_html(source)}" alt="{escape_html("".join(alt))}"{title_html} />'
+            )
 
+    # -- math
 
-def _build_markdown() -> MarkdownIt:
-    """CommonMark + tables, strikethrough, footnotes, dollar math and the Jekyll Liquid tags.
+    def _inline_math(self, content: str) -> None:
+        self._write_math(content, double=False)
 
-    Math follows kramdown: `$$…$$` on its own lines is display math, `$$…$$` inside a paragraph
-    is inline; `$…$` is inline unless it looks like money (`$5 and $6`, `$ 5 $`)."""
-    md = MarkdownIt("commonmark", {"linkify": False}).enable(["table", "strikethrough"])
-    footnote_plugin(md)
-    md.inline.ruler.at("footnote_ref", _footnote_ref_in_linear_time)
-    dollarmath_plugin(
-        md,
-        allow_labels=False,
-        allow_space=False,
-        allow_digits=False,
-        allow_blank_lines=False,
-        double_inline=True,
-    )
-    terminates = {"alt": ["paragraph", "reference", "blockquote", "list"]}
-    md.block.ruler.before("fence", "liquid_highlight", _liquid_highlight_block, terminates)
-    md.block.ruler.before("fence", "liquid_figure", _liquid_figure_block, terminates)
-    md.inline.ruler.before("escape", "liquid_tag", _liquid_inline)
-    md.core.ruler.push("table_alignment_as_attribute", _table_alignment_as_attribute)
-    renderers = {
-        "fence": _render_fence,
-        "liquid_highlight": _render_liquid_highlight,
-        "liquid_figure": _render_liquid_figure,
-        "liquid_tag": _render_liquid_tag,
-        "html_block": _render_html_block,
-        "math_inline": _render_inline_math,
-        "math_inline_double": _render_inline_math,
-        "math_block": _render_display_math,
+    def _display_math(self, content: str) -> None:
+        self._write_math(content, double=True)
+
+    def _write_math(self, content: str, double: bool) -> None:
+        """As inline math for now; the next event may turn it into text (a digit follows) or,
+        for `$$…$$`, into display math (see _settle_math)."""
+        content = self.liquid.literal(content)
+        if self.out and self.out[-1][-1:].isdigit():
+            # Money, not math: markdown-it's dollarmath takes no `$` right after a digit.
+            self.out.append(escape_html(_math_source(content, double)))
+            return
+        self.out.append(f'<span class="math inline">{escape_html(content.strip())}</span>')
+        self.math = (len(self.out) - 1, content, double)
+
+    def _settle_math(self, event) -> bool:
+        """Settle the math just written, given the event after it; True if that event is
+        consumed. Math followed by a digit is text (`$5$10`). `$$…$$` that opens a paragraph (or
+        a tight list item) and ends its line is display math, as kramdown has it; the lines
+        after it, if any, are a paragraph of their own."""
+        index, content, double = self.math  # type: ignore[misc]
+        self.math = None
+        out = self.out
+        if type(event) is dict and event.get("Text", "")[:1].isdigit():
+            out[index] = escape_html(_math_source(content, double))
+            return False
+        if not double or index != self.inline_start:
+            return False
+        display = f'<div class="math display">{escape_html(content.strip())}</div>\n'
+        line_ends = event in ("SoftBreak", "HardBreak")
+        if out[index - 1] == "<p>":
+            if not line_ends and event != {"End": "Paragraph"}:
+                return False
+            out[index - 1], out[index] = "", display
+            if line_ends:
+                out.append("<p>")
+                self.inline_start = len(out)
+            return True
+        # The text of a tight list item (after <li> or after a block in the item).
+        block_follows = event == "Rule" or (
+            type(event) is dict
+            and (event.get("End") == "Item" or _block_name(event.get("Start")) in _BLOCKS)
+        )
+        if not line_ends and not block_follows:
+            return False
+        out[index] = ("\n" if out[index - 1] == "<li>" else "") + display
+        if line_ends:
+            self.inline_start = len(out)
+        return line_ends
+
+    # -- footnotes
+
+    def _footnote_reference(self, label: str) -> None:
+        """markdown-it's footnote reference: numbered in order of first reference, the n-th
+        reference to the same note has id fnrefN:n."""
+        reference = self.references.setdefault(label.casefold(), [len(self.references) + 1, 0])
+        number, seen = reference
+        reference[1] += 1
+        suffix = f":{seen}" if seen else ""
+        self.out.append(
+            f'<sup class="footnote-ref"><a href="#fn{number}" id="fnref{number}{suffix}">'
+            f"[{number}{suffix}]</a></sup>"
+        )
+
+    def _end_footnote_definition(self) -> None:
+        out, label = self.outside_footnote.pop()
+        self.footnotes.setdefault(label, "".join(self.out))
+        self.out = out
+
+    def _write_footnotes(self) -> None:
+        """The referenced notes at the end, as markdown-it's footnote plugin: a back link per
+        reference, inside the note's last paragraph."""
+        if not self.references:
+            return
+        items = []
+        for label, (number, count) in self.references.items():
+            note = self.footnotes.get(label, "")
+            backrefs = "".join(
+                f' <a href="#fnref{number}{f":{n}" if n else ""}" class="footnote-backref">'
+                f"{_BACKREF}</a>"
+                for n in range(count)
+            )
+            if note.endswith("</p>\n"):
+                note = note[: -len("</p>\n")] + backrefs + "</p>\n"
+            else:
+                note += backrefs
+            items.append(f'<li id="fn{number}" class="footnote-item">{note}</li>\n')
+        self.out.append(_FOOTNOTES_OPEN + "".join(items) + "</ol>\n</section>\n")
+
+    HANDLERS = {
+        "Start": _start,
+        "End": _end,
+        "Text": _text,
+        "Code": _inline_code,
+        "Html": _html_line,
+        "InlineHtml": _inline_html,
+        "InlineMath": _inline_math,
+        "DisplayMath": _display_math,
+        "FootnoteReference": _footnote_reference,
     }
-    for token_type, renderer in renderers.items():
-        md.add_render_rule(token_type, renderer)
-    return md
 
 
-_MARKDOWN = _build_markdown()
+def _block_name(tag) -> str | None:
+    """The name of a Start or End event's tag (None for no tag)."""
+    return tag if tag is None or type(tag) is str else next(iter(tag))
+
+
+def _math_source(content: str, double: bool) -> str:
+    dollars = "$$" if double else "$"
+    return dollars + content + dollars
 
 
 def render_markdown(text: str) -> str:
-    """A Markdown body (front matter already removed) as sanitised HTML."""
-    source = _protect_raw_sections(text.replace(LITERAL_BRACE, ""))
-    html = _MARKDOWN.render(source).replace(LITERAL_BRACE, "{")
-    return sanitize_html(html)
+    """A Markdown body (front matter already removed) as sanitised HTML.
+
+    When a `{% highlight %}` line taken for a block tag turns out not to open a block (it was
+    in a fence, in indented code or inside a paragraph), the body is rendered again with that
+    line left as text, so that it hides no block tag after it."""
+    skipped: frozenset[int] = frozenset()
+    for _ in range(MAX_RENDERINGS):
+        liquid = StandIns(text, skipped)
+        html = _HtmlWriter(liquid).write(_PARSER.events(liquid.text))
+        if not liquid.misplaced_highlights:
+            break
+        skipped |= liquid.highlight_offsets()
+    return sanitize_html(restore_literals(html))
 
 
 def render_body(text: str, body_format: str = "markdown") -> str:

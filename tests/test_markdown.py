@@ -8,6 +8,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from posts.markdown import reading_time_minutes, render_markdown, sanitize_html
 
@@ -85,6 +87,47 @@ def test_unclosed_highlight_runs_to_the_end_like_a_fence():
     rendered = render_markdown("{% highlight python %}\nx = 1\n\n# Not a heading")
     assert "<h1>" not in rendered
     assert "# Not a heading" in visible_text(rendered)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        '```liquid\n{% highlight python %}\n```\n\n{% include figure.liquid path="a.png" %}',
+        'Text\n\n    {% highlight python %}\n\n{% include figure.liquid path="a.png" %}',
+        'Text\n    {% highlight python %}\n\n{% include figure.liquid path="a.png" %}',
+    ],
+    ids=["in-fence", "in-indented-code", "in-paragraph"],
+)
+def test_highlight_tag_that_opens_no_block_hides_no_block_tag_after_it(source):
+    rendered = render_markdown(source)
+    assert "{% highlight python %}" in visible_text(rendered)
+    assert '<figure><img src="/a.png"' in rendered
+
+
+def test_highlight_tags_inside_a_paragraph_are_text():
+    rendered = render_markdown(
+        "Text\n    {% highlight python %}\n    # not a heading\n    {% endhighlight %}"
+    )
+    assert rendered == (
+        '<p>Text\n<code class="liquid">{% highlight python %}</code>\n# not a heading\n'
+        '<code class="liquid">{% endhighlight %}</code></p>\n'
+    )
+
+
+def test_only_an_endhighlight_in_the_same_blockquote_closes_a_highlight():
+    rendered = render_markdown(
+        "{% highlight text %}\na\n> {% endhighlight %}\nb\n{% endhighlight %}"
+    )
+    assert rendered.count("<pre>") == 1
+    assert visible_text(rendered) == "a\n> {% endhighlight %}\nb\n\n"
+
+
+def test_highlighted_code_may_hold_closing_processing_instructions():
+    rendered = render_markdown(
+        "{% highlight php %}\n<?php echo 1; ?>\nafter\n{% endhighlight %}\n\nText"
+    )
+    assert visible_text(rendered) == "<?php echo 1; ?>\nafter\n\nText\n"
+    assert rendered.endswith("<p>Text</p>\n")
 
 
 # --- fenced and inline code -----------------------------------------------------------------
@@ -220,6 +263,60 @@ def test_other_liquid_is_shown_as_escaped_inline_code(tag):
     assert visible_text(rendered) == f"Before {tag} after\n"
 
 
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("Use `{{` and `}}` here.", "<p>Use <code>{{</code> and <code>}}</code> here.</p>\n"),
+        ("`` {{ x }} `` and ` {% y %} `", "<p><code>{{ x }}</code> and <code>{% y %}</code></p>\n"),
+        ("Write \\{{ page.title }} as is.", "<p>Write {{ page.title }} as is.</p>\n"),
+        (
+            "**{{ x }}** {{ a }}{{ b }}",
+            '<p><strong><code class="liquid">{{ x }}</code></strong> <code class="liquid">{{ a }}'
+            '</code><code class="liquid">{{ b }}</code></p>\n',
+        ),
+        (
+            'A {% include figure.liquid\n   path="m.png" alt="M" %} B',
+            '<p>A <img src="/m.png" alt="M" loading="lazy"> B</p>\n',
+        ),
+        (
+            "> a {{ b\n> c }}",
+            '<blockquote>\n<p>a <code class="liquid">{{ b\nc }}</code></p>\n</blockquote>\n',
+        ),
+        ("A {{ x\n```\ny }}\n```", "<p>A {{ x</p>\n<pre><code>y }}\n</code></pre>\n"),
+        (
+            "[a]({{site.url}}/p)",
+            '<p><a href="%7B%7Bsite.url%7D%7D/p" rel="noopener noreferrer">a</a></p>\n',
+        ),
+        ("[b]({{ site.url }}/p)", '<p>[b](<code class="liquid">{{ site.url }}</code>/p)</p>\n'),
+    ],
+    ids=[
+        "code-spans",
+        "double-backtick-code-span",
+        "escaped",
+        "in-emphasis",
+        "over-two-lines",
+        "over-two-lines-in-blockquote",
+        "not-over-a-fence",
+        "link-destination",
+        "destination-with-spaces-is-no-link",
+    ],
+)
+def test_liquid_in_running_text_is_one_token_as_markdown_it_read_it(source, expected):
+    assert render_markdown(source) == expected
+
+
+def test_a_pipe_inside_liquid_does_not_split_a_table_cell():
+    rendered = render_markdown("| {{ a | upcase }} | b |\n|---|---|\n| c | d |")
+    assert '<th><code class="liquid">{{ a | upcase }}</code></th>' in rendered
+    assert "<td>d</td>" in rendered
+
+
+def test_internal_noncharacters_in_a_body_are_dropped():
+    assert (
+        render_markdown("a \ufdd1 0\ufdd2 <?\ufdd30\ufdd2 \ufdd0{ b") == "<p>a  0 &lt;?0 { b</p>\n"
+    )
+
+
 # --- footnotes, tables, strikethrough, lists --------------------------------------------------
 
 
@@ -244,6 +341,78 @@ def test_strikethrough_and_ordered_list_start():
     assert '<ol start="16">' in rendered
 
 
+def test_footnotes_are_numbered_by_first_reference_with_a_back_link_each():
+    rendered = render_markdown("a[^x] b[^y] c[^x]\n\n[^y]: Why.\n[^x]: Ex.\n[^z]: Unused.")
+    assert re.findall(
+        r'<sup class="footnote-ref"><a href="#(fn\d)" id="(fnref[\d:]+)"', rendered
+    ) == [
+        ("fn1", "fnref1"),
+        ("fn2", "fnref2"),
+        ("fn1", "fnref1:1"),
+    ]
+    assert re.findall(r'<li id="(fn\d)" class="footnote-item"><p>(\w+)\.', rendered) == [
+        ("fn1", "Ex"),
+        ("fn2", "Why"),
+    ]
+    assert re.findall(r'href="#(fnref[\d:]+)" class="footnote-backref"', rendered) == [
+        "fnref1",
+        "fnref1:1",
+        "fnref2",
+    ]
+    assert "Unused" not in rendered
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("about ~60%~ and a ~b~ c", "<p>about ~60%~ and a ~b~ c</p>\n"),
+        ("~~gone~~", "<p><s>gone</s></p>\n"),
+        ("```\n~ x ~\n```", "<pre><code>~ x ~\n</code></pre>\n"),
+        (
+            "[home](https://x.com/~user)",
+            '<p><a href="https://x.com/~user" rel="noopener noreferrer">home</a></p>\n',
+        ),
+    ],
+)
+def test_only_double_tildes_strike_through(source, expected):
+    assert render_markdown(source) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("- a\n  - b\n- c", "<ul>\n<li>a\n<ul>\n<li>b</li>\n</ul>\n</li>\n<li>c</li>\n</ul>\n"),
+        ("1. a\n\n   b", "<ol>\n<li>\n<p>a</p>\n<p>b</p>\n</li>\n</ol>\n"),
+        ("- a\n  ```\n  x\n  ```", "<ul>\n<li>a<pre><code>x\n</code></pre>\n</li>\n</ul>\n"),
+        ("    a\n    b", "<pre><code>a\nb\n</code></pre>\n"),
+        ("> [r]: /r", "<blockquote></blockquote>\n"),
+        (
+            "[x](https://例子.com/路径)",
+            '<p><a href="https://xn--fsqu00a.com/%E8%B7%AF%E5%BE%84" rel="noopener noreferrer">x'
+            "</a></p>\n",
+        ),
+        ('![a *b* `c`](/i.png "T")', '<p><img src="/i.png" alt="a b c" title="T"></p>\n'),
+        (
+            "<https://zh.wikipedia.org/wiki/%E6%A8%A1%E5%9E%8B>",
+            '<p><a href="https://zh.wikipedia.org/wiki/%E6%A8%A1%E5%9E%8B"'
+            ' rel="noopener noreferrer">https://zh.wikipedia.org/wiki/模型</a></p>\n',
+        ),
+    ],
+    ids=[
+        "tight-list",
+        "loose-list",
+        "code-after-tight-text",
+        "indented-code",
+        "empty-quote",
+        "link-in-other-scripts",
+        "image-alt",
+        "autolink-text-decoded",
+    ],
+)
+def test_block_and_link_markup_is_as_markdown_it_wrote_it(source, expected):
+    assert render_markdown(source) == expected
+
+
 # --- math -------------------------------------------------------------------------------------
 
 
@@ -263,6 +432,25 @@ def test_strikethrough_and_ordered_list_start():
     ids=["inline", "double-inline", "display", "display-one-line", "money", "in-code"],
 )
 def test_math(source, expected):
+    assert render_markdown(source) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("$$x$$\nmore text", '<div class="math display">x</div>\n<p>more text</p>\n'),
+        ("$$a$$\n$$b$$", '<div class="math display">a</div>\n<div class="math display">b</div>\n'),
+        ("Text\n$$\nx\n$$", '<p>Text\n<span class="math inline">x</span></p>\n'),
+        ("$$ a $$b", '<p><span class="math inline">a</span>b</p>\n'),
+        (
+            "- $$x$$\n- b",
+            '<ul>\n<li>\n<div class="math display">x</div>\n</li>\n<li>b</li>\n</ul>\n',
+        ),
+        ("$x$5 and 5$y$ and $$z$$9", "<p>$x$5 and 5$y$ and $$z$$9</p>\n"),
+    ],
+    ids=["display-then-text", "two-displays", "after-text", "then-text", "list-item", "digits"],
+)
+def test_math_display_only_on_lines_of_its_own_and_never_next_to_digits(source, expected):
     assert render_markdown(source) == expected
 
 
@@ -390,12 +578,39 @@ def test_raw_html_in_markdown_is_kept_when_allowed():
         "<div>\n" + "{{" * 5000 + "\n</div>",
         "{% include figure.liquid " + " " * 50000 + "x %}",
         "".join("  " * depth + "- item\n" for depth in range(500)),
+        "{% highlight x %}\n" * 5000,
+        "```\n{% highlight python %}\n```\n" * 2000,
+        "text\n    {% highlight x %}\n" * 2000,
+        '{% include figure.liquid path="a.png" %}\n' * 5000,
+        "`{{` " * 5000,
+        "".join("`" * (n % 50 + 1) + " {{ x }} " for n in range(5000)),
+        "{{ a\na" * 5000,
     ],
     ids=lambda source: repr(source[:12]),
 )
 def test_pathological_input_completes(source):
     assert isinstance(render_markdown(source), str)
     assert reading_time_minutes(source) >= 1
+
+
+MARKDOWN_AND_LIQUID = st.lists(
+    st.sampled_from(
+        [
+            *("{{", "}}", "{%", "%}", "{{ x }}", "{% highlight python %}", "{% endhighlight %}"),
+            *('{% include figure.liquid path="a.png" %}', "{% raw %}", "{% endraw %}"),
+            *("`", "```", "\\", "~", "<?", "?>", "> ", "- ", "1. ", "    ", "\n", "\n\n"),
+            *("$", "$$", "|", "---", "*", "[", "](", ")", "[^1]", "[^1]: ", "<div>", "a", "中"),
+            *("\ufdd1", "\ufdd2", "\ufdd3"),
+        ]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKDOWN_AND_LIQUID)
+def test_no_stand_in_is_left_in_the_html(source):
+    assert not re.search("[\ufdd0-\ufdd7]", render_markdown(source))
 
 
 # --- reading time -----------------------------------------------------------------------------
