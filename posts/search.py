@@ -38,8 +38,8 @@ _MARKUP = [
     (re.compile(r"https?://\S+"), " "),  # bare URLs
     (re.compile(r"^\s{0,3}(#{1,6}|>+|[-*+]|\d+\.)\s+", re.M), ""),  # block markers
     (re.compile(r"[*_`~]{1,3}"), ""),  # emphasis and code marks
-    (re.compile(r"\s+"), " "),
 ]
+_SPACES = re.compile(r"\s+")
 
 
 @cache
@@ -57,11 +57,12 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", to_simplified(text)).casefold()
 
 
-def plain_text(markdown: str) -> str:
-    """Readable text of a Markdown body: markup, URLs and Liquid tags removed."""
+def plain_text(markdown: str, *, collapse_spaces: bool = True) -> str:
+    """Readable text of a Markdown body: markup, URLs and Liquid tags removed, and (unless
+    only its words matter) runs of white space made single spaces."""
     for pattern, replacement in _MARKUP:
         markdown = pattern.sub(replacement, markdown)
-    return markdown.strip()
+    return (_SPACES.sub(" ", markdown) if collapse_spaces else markdown).strip()
 
 
 def tokenise(text: str) -> list[str]:
@@ -101,7 +102,7 @@ def body_tokens(body: str) -> str | None:
     space-separated; None when it has no readable text. Searches need only which tokens a body
     has (every query term is required, none is positional). Import workers compute it with
     the HTML (see posts.importers.rendering)."""
-    text = plain_text(body)
+    text = plain_text(body, collapse_spaces=False)
     return " ".join(dict.fromkeys(tokenise(text))) if text else None
 
 
