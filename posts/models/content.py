@@ -639,6 +639,29 @@ class BodyFormat(models.TextChoices):
     HTML = "html", _("HTML")
 
 
+class PostTranslationQuerySet(models.QuerySet):
+    def render_again(self, batch_size: int = 500, on_batch=None) -> int:
+        """Render these bodies again (HTML and reading time) and store those that come out
+        different: after the renderer or its allow-lists change. One transaction per batch;
+        `on_batch(rows)` after each. Returns how many translations changed."""
+        ids = list(self.order_by("pk").values_list("pk", flat=True))
+        fields = ["body_markdown", "body_format", "body_html", "reading_time_minutes"]
+        changed = 0
+        for start in range(0, len(ids), batch_size):
+            batch = PostTranslation.objects.filter(pk__in=ids[start : start + batch_size])
+            stale = []
+            for row in batch.only(*fields):
+                before = (row.body_html, row.reading_time_minutes)
+                row.render()
+                if (row.body_html, row.reading_time_minutes) != before:
+                    stale.append(row)
+            PostTranslation.objects.bulk_update(stale, ["body_html", "reading_time_minutes"])
+            changed += len(stale)
+            if on_batch:
+                on_batch(len(ids[start : start + batch_size]))
+        return changed
+
+
 class PostTranslation(models.Model):
     """A post's text in one language, with the source metadata of that language's file."""
 
@@ -699,6 +722,8 @@ class PostTranslation(models.Model):
     )
     source_path = models.CharField(_("source file"), max_length=500, blank=True, editable=False)
     content_hash = models.CharField(_("content hash"), max_length=64, blank=True, editable=False)
+
+    objects = PostTranslationQuerySet.as_manager()
 
     class Meta:
         # post_id, not post: ordering by the relation would join every post to sort by its

@@ -1,0 +1,39 @@
+"""`manage.py render_posts`: stored HTML and reading time brought up to the current renderer."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from posts.markdown import render_body
+from posts.models import PostTranslation
+from tests.conftest import make_post
+
+pytestmark = pytest.mark.django_db
+
+
+def render_posts() -> str:
+    out = StringIO()
+    call_command("render_posts", stdout=out)
+    return out.getvalue()
+
+
+def test_stale_html_is_rendered_again_and_the_rest_left_alone():
+    post = make_post(slug="a", titles={"zh-hans": "甲", "en": "A"})
+    for translation in post.translations.all():
+        translation.body_markdown = "Some *text* with `code`."
+        translation.save()
+    english = post.translations.get(language="en")
+    PostTranslation.objects.filter(pk=english.pk).update(
+        body_html="<p>rendered by an older version</p>", reading_time_minutes=9
+    )
+
+    assert render_posts() == "Rendered 2 bodies: 1 changed, 1 the same.\n"
+    english.refresh_from_db()
+    assert english.body_html == render_body("Some *text* with `code`.")
+    assert english.reading_time_minutes == 1
+    assert render_posts() == "Rendered 2 bodies: 0 changed, 2 the same.\n"
+
+
+def test_nothing_to_render():
+    assert render_posts() == "Rendered 0 bodies: 0 changed, 0 the same.\n"
