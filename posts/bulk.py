@@ -11,7 +11,26 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from django.db import connections, router
+from django.db import connections, models, router
+
+# Field types whose database value is the attribute itself when that is a str, int, bool or
+# None: preparing those through the field (most of the columns) is skipped.
+AS_IS_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SearchVectorField",
+    "SlugField",
+    "SmallIntegerField",
+    "TextField",
+}
+AS_IS_VALUES = (str, int, bool, type(None))
 
 
 def bulk_insert(model, objs: Sequence) -> Sequence:
@@ -36,8 +55,14 @@ def bulk_insert(model, objs: Sequence) -> Sequence:
         for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
             setattr(obj, meta.pk.attname, pk)
         fields = meta.concrete_fields
+        as_is = [takes_values_as_they_are(field) for field in fields]
         rows = [
-            tuple(field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields)
+            tuple(
+                value
+                if plain and type(value := getattr(obj, field.attname)) in AS_IS_VALUES
+                else field.get_db_prep_save(field.pre_save(obj, True), connection)
+                for field, plain in zip(fields, as_is, strict=True)
+            )
             for obj in objs
         ]
         columns = ", ".join(quote(field.column) for field in fields)
@@ -55,3 +80,10 @@ def bulk_insert(model, objs: Sequence) -> Sequence:
         obj._state.adding = False
         obj._state.db = alias
     return objs
+
+
+def takes_values_as_they_are(field) -> bool:
+    """Whether `field` writes a str, int, bool or None attribute as it is (no pre_save step,
+    and preparing it for the database changes nothing)."""
+    plain_pre_save = type(field).pre_save is models.Field.pre_save
+    return plain_pre_save and field.get_internal_type() in AS_IS_TYPES

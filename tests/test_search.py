@@ -5,6 +5,7 @@ visibility, invalid input and query counts; the same tests on SQLite and Postgre
 import datetime as dt
 import importlib
 import re
+import unicodedata
 from io import StringIO
 
 import pytest
@@ -21,6 +22,7 @@ from posts.search import (
     SearchDocument,
     build_search_document,
     make_snippet,
+    nfkc,
     parse_query,
     search_vector_of,
     title_vector_of,
@@ -391,3 +393,11 @@ def test_a_page_spanning_title_and_body_matches_keeps_rank_order(postgres_only, 
 
     assert pages == [["title-3", "title-2"], ["title-1", "body-3"], ["body-2", "body-1"]]
     assert search(api, "inductive bias", page_size=2).json()["count"] == 6
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["离开，大模型！（R1）", "Ｒ１　ｂｉａｓ", "ﬁne ①②", "", "混合：ﬁ，Ｒ１", "cafe\u0301，"],
+)
+def test_nfkc_is_unicodedatas(text):
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
