@@ -128,22 +128,10 @@ def setup_django(database_url: str | None) -> None:
     django.setup()
 
 
-def create_database_if_missing() -> None:
-    """PostgreSQL: create the database named in DATABASE_URL when it does not exist yet."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return
-    name = connection.settings_dict["NAME"]
-    with connection._nodb_cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-
-
 def fresh_database() -> None:
     """Migrate, then empty every posts table but the seeded locations (TRUNCATE on PostgreSQL:
     deleting posts through the ORM would record a revision of each)."""
+    from databases import create_database_if_missing
     from django.apps import apps
     from django.core.management import call_command
     from django.core.management.color import no_style

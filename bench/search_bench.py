@@ -28,9 +28,11 @@ def setup(database_url: str) -> None:
     os.environ["API_THROTTLE_ANON"] = "1000000/minute"  # one client measuring, not abuse
     sys.path.insert(0, str(ROOT))
     import django
+    from databases import create_database_if_missing
     from django.core.management import call_command
 
     django.setup()
+    create_database_if_missing()
     call_command("migrate", verbosity=0)
 
 
