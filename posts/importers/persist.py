@@ -597,7 +597,7 @@ def sync_links(through, owner: str, target: str, wanted: list[tuple[object, list
         for owner_id, target_id in pairs
         if (owner_id, target_id) not in current
     ]
-    through.objects.bulk_create(missing)
+    bulk_insert(through, missing)
 
 
 def byline_style_of(file: ParsedFile) -> dict:
