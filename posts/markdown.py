@@ -105,6 +105,11 @@ _LINE_BREAKS = {"SoftBreak": "\n", "HardBreak": "<br />\n"}
 _BLOCKS = {"Paragraph", "Heading", "BlockQuote", "CodeBlock", "List", "HtmlBlock", "Table"}
 # Renderings of one body at most (see render_markdown): a bound for made-up input.
 MAX_RENDERINGS = 4
+# Block quotes, lists and list items nested deeper than this are written without their own
+# tags (their content is kept), as markdown-it's CommonMark preset stopped at 20 levels:
+# thousands of nested elements make sanitising the HTML take time quadratic in the depth.
+MAX_NESTING = 20
+_CONTAINERS = {"Item", "List", "BlockQuote"}
 _FOOTNOTES_OPEN = (
     '<hr class="footnotes-sep" />\n<section class="footnotes">\n<ol class="footnotes-list">\n'
 )
@@ -178,6 +183,8 @@ class _HtmlWriter:
         self.alt: list[str] | None = None  # the text of the open image, and nested images
         self.image: tuple[str, str, int] = ("", "", 0)
         self.lists: list[str] = []  # closing tags of the open lists
+        self.nesting: list[bool] = []  # open containers: whether their tags were written
+        self.written_depth = 0  # how many of them were
         self.alignments: tuple[str, ...] = ()
         self.cell_tag, self.cell, self.table_body = "td", 0, False
         self.footnotes: dict[str, str] = {}  # rendered definitions by label
@@ -219,8 +226,24 @@ class _HtmlWriter:
         if self.out and self.out[-1] == "<li>":
             self.out.append("\n")
 
+    def _nested_too_deep(self, kind: str) -> bool:
+        """At the start of a container: whether it is past MAX_NESTING (then its tags are
+        left out, not its content)."""
+        written = self.written_depth < MAX_NESTING
+        self.nesting.append(written)
+        self.written_depth += written
+        if not written:
+            if kind == "List":
+                self.lists.append("")
+            elif kind == "Item":
+                self.inline_start = len(self.out)
+        return not written
+
     def _start(self, tag) -> None:
         out = self.out
+        kind = tag if type(tag) is str else next(iter(tag))
+        if kind in _CONTAINERS and self._nested_too_deep(kind):
+            return
         if type(tag) is str:
             if tag in _INLINE_TAGS:
                 out.append(f"<{_INLINE_TAGS[tag]}>")
@@ -273,6 +296,18 @@ class _HtmlWriter:
 
     def _end(self, tag) -> None:
         out = self.out
+        kind = tag if type(tag) is str else next(iter(tag))
+        if kind in _CONTAINERS and self.nesting:
+            written = self.nesting.pop()
+            self.written_depth -= written
+        else:
+            written = True
+        if not written:
+            if kind == "List":
+                self.lists.pop()
+            if kind in _BLOCKS:
+                self.inline_start = len(out)
+            return
         if type(tag) is str:
             if tag in _INLINE_TAGS:
                 out.append(f"</{_INLINE_TAGS[tag]}>")

@@ -32,8 +32,10 @@ TOKEN = re.compile(rf"([{_CJK}]+)|[^\W_{_CJK}]+")  # group 1: a run of Chinese
 
 # Markdown and Liquid markup that should not be searched or shown in a snippet.
 _MARKUP = [
-    (re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.S), " "),  # Liquid tags and output
-    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links and images: keep the text
+    # Each pattern stops at the next character that could open another match, and at a
+    # length, so text full of unclosed `[`, `{{` or `{%` costs linear time.
+    (re.compile(r"\{%[^%]{0,1000}%\}|\{\{[^{}]{0,1000}\}\}"), " "),  # Liquid tags and output
+    (re.compile(r"!?\[([^\[\]]{0,1000})\]\([^()\n]{0,2000}\)"), r"\1"),  # links, images: text
     (re.compile(r"</?[A-Za-z][^<>]{0,500}>"), " "),  # HTML tags
     (re.compile(r"https?://\S+"), " "),  # bare URLs
     (re.compile(r"^\s{0,3}(#{1,6}|>+|[-*+]|\d+\.)\s+", re.M), ""),  # block markers
@@ -85,8 +87,9 @@ def plain_text(markdown: str, *, collapse_spaces: bool = True) -> str:
 
 
 def tokenise(text: str) -> list[str]:
-    """Search tokens of `text`: Latin/digit words, and each run of Chinese as its character
-    bigrams followed by its last character alone (so one-character queries find it too).
+    """Search tokens of `text`: Latin/digit words (their first MAX_TOKEN_LENGTH characters,
+    which is what a query of a longer word looks for), and each run of Chinese as its
+    character bigrams followed by its last character alone (so one-character queries find it).
 
     >>> tokenise("离开大模型, R1")
     ['离开', '开大', '大模', '模型', '型', 'r1']
@@ -97,8 +100,8 @@ def tokenise(text: str) -> list[str]:
         if match.lastindex:  # Chinese
             tokens += map(str.__add__, run, run[1:])
             tokens.append(run[-1])
-        elif len(run) <= MAX_TOKEN_LENGTH:
-            tokens.append(run)
+        else:
+            tokens.append(run[:MAX_TOKEN_LENGTH])
     return tokens
 
 

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from posts.markdown import reading_time_minutes, render_markdown, sanitize_html
+from posts.markdown import MAX_NESTING, reading_time_minutes, render_markdown, sanitize_html
+from posts.search import body_tokens
 
 SAMPLE_POSTS = Path(__file__).resolve().parents[2] / "shared" / "samples" / "blog" / "_posts"
 
@@ -585,12 +586,28 @@ def test_raw_html_in_markdown_is_kept_when_allowed():
         "`{{` " * 5000,
         "".join("`" * (n % 50 + 1) + " {{ x }} " for n in range(5000)),
         "{{ a\na" * 5000,
+        ">" * 100_000,  # nested 100,000 deep: sanitising that took a minute
+        "> - " * 25_000,
+        "1. " * 33_000,
+        "> " * 50_000,
+        "[a](" * 25_000,
     ],
     ids=lambda source: repr(source[:12]),
 )
 def test_pathological_input_completes(source):
     assert isinstance(render_markdown(source), str)
     assert reading_time_minutes(source) >= 1
+    assert body_tokens(source) is None or isinstance(body_tokens(source), str)
+
+
+def test_containers_deeper_than_the_limit_keep_their_content_not_their_tags():
+    quotes = render_markdown(">" * 30 + " deep")
+    items = render_markdown("".join("  " * depth + f"- item {depth}\n" for depth in range(30)))
+
+    assert quotes.count("<blockquote>") == quotes.count("</blockquote>") == MAX_NESTING
+    assert "<p>deep</p>" in quotes
+    assert items.count("<ul>") + items.count("<li>") == MAX_NESTING
+    assert items.count("<ul>") == items.count("</ul>") and "item 29" in items
 
 
 MARKDOWN_AND_LIQUID = st.lists(
