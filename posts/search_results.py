@@ -22,7 +22,9 @@ class RankedSearchResults:
     ordered = True  # for Django's paginator: the order is defined
 
     def __init__(self, posts, query: SearchQuery, weights: list[float], ordering: list):
-        self.rows = rows_loaded_like(posts)
+        # A page's rows are read again through `posts` itself, not just by id, so a post
+        # unpublished between the two queries is not served.
+        self.rows = posts
         lean = posts.select_related(None).prefetch_related(None)
         self.matches = lean.filter(search_vector=query)
         # Title tokens are part of the whole document: a title match is a match.
@@ -63,15 +65,5 @@ class RankedSearchResults:
             ids += page.values_list("pk", flat=True)
         if not ids:
             return []
-        rows = self.rows.in_bulk(ids)
+        rows = self.rows.in_bulk(ids)  # the filters keep only what may still be shown
         return [rows[pk] for pk in ids if pk in rows]
-
-
-def rows_loaded_like(queryset):
-    """The model's rows loaded as `queryset` loads them (related rows joined, deferred fields,
-    prefetches) but none of its filters: a page is read by primary key once its ids are known.
-    QuerySet has no public way to read these settings, hence the three attributes."""
-    rows = queryset.model._default_manager.db_manager(queryset.db).all()
-    rows.query.select_related = queryset.query.select_related
-    rows.query.deferred_loading = queryset.query.deferred_loading
-    return rows.prefetch_related(*queryset._prefetch_related_lookups)

@@ -11,6 +11,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models.query import QuerySet
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -313,6 +314,29 @@ def test_a_vector_stops_before_postgresqls_one_megabyte_limit():
     kept = literal.split()
     assert 9_000 < len(kept) < 12_000 and kept[0] == f"'{tokens[0]}'"
     assert len(literal.encode()) < MAX_VECTOR_BYTES
+
+
+def test_a_post_unpublished_between_a_pages_two_queries_is_not_served(
+    postgres_only, api, monkeypatch
+):
+    """PostgreSQL reads a search page's ids, then its rows: the rows query keeps the filters."""
+    post = make_post(slug="secret", titles={"en": "walrus plans"})
+    in_bulk = QuerySet.in_bulk
+
+    def after_a_concurrent_unpublish(self, *args, **kwargs):
+        Post.objects.filter(pk=post.pk).update(status=Post.Status.DRAFT)
+        return in_bulk(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "in_bulk", after_a_concurrent_unpublish)
+    assert slugs_of(search(api, "walrus")) == []
+
+
+def test_a_word_longer_than_a_token_is_found_by_itself(api):
+    word = "a" + "b" * 150  # a base64 blob, a hash: longer than MAX_TOKEN_LENGTH
+    post = make_post(slug="blob")
+    write(post, "en", body_markdown=f"The key is {word}.")
+
+    assert slugs_of(search(api, word)) == ["blob"]
 
 
 def test_postgres_accepts_the_longest_vector(postgres_only):
