@@ -118,3 +118,19 @@ def test_an_import_without_worker_processes_stores_the_same(tmp_path, monkeypatc
 
     assert serial.summary() == fallback.summary() == "5 created, 0 updated, 0 unchanged, 0 failed"
     assert snapshot() == stored
+
+
+@pytest.mark.django_db
+def test_a_batch_under_the_callers_threshold_starts_no_processes(tmp_path, monkeypatch):
+    folder = write_posts(tmp_path / "posts", 130)  # 227 files: over the default threshold
+    started = []
+
+    class CountedProcesses:
+        def __init__(self, *args, **kwargs):
+            started.append(args)
+            raise OSError("counted")
+
+    monkeypatch.setattr(rendering, "ProcessPoolExecutor", CountedProcesses)
+    report = import_paths([folder], ZONE, parallel_threshold=10_000)
+
+    assert report.ok and started == []

@@ -9,7 +9,7 @@ persist.py), so one bad file never stops the others and never leaves half a post
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -216,9 +216,13 @@ def import_sources(
     skipped, to_parse = split_unchanged(sources)
     in_workers = len(to_parse) >= parallel_threshold and WORKERS > 1
     with Workers() if in_workers else nullcontext() as workers:
-        parsed, failures = parse_sources(to_parse, default_timezone, workers=workers)
+
+        def parse(some: list[Source]) -> tuple[list[ParsedFile], list[Failure]]:
+            return parse_sources(some, default_timezone, parallel_threshold, workers=workers)
+
+        parsed, failures = parse(to_parse)
         report.failures += failures
-        parsed += reparse_partners(skipped, parsed, default_timezone, report)
+        parsed += reparse_partners(skipped, parsed, report, parse)
         posts, pairing_errors = pair_files(parsed)
         report.failures += [Failure(error.path, describe(error)) for error in pairing_errors]
         report.results += [entry.result for entry in skipped.values()]
@@ -290,15 +294,16 @@ def split_unchanged(sources: list[Source]) -> tuple[dict[int, StoredUnchanged], 
 def reparse_partners(
     skipped: dict[int, StoredUnchanged],
     parsed: list[ParsedFile],
-    default_timezone: str,
     report: ImportReport,
+    parse: Callable[[list[Source]], tuple[list[ParsedFile], list[Failure]]],
 ) -> list[ParsedFile]:
     """Unchanged files of a post one of whose files is new or changed (an -en added next to a
-    stored -cn): parsed after all, so the post is stored whole. They leave `skipped`."""
+    stored -cn): parsed after all (by `parse`, as the others were), so the post is stored
+    whole. They leave `skipped`."""
     groups = {(str(PurePath(file.source_path).parent), file.pair_key) for file in parsed}
     partners = [post_id for post_id, entry in skipped.items() if entry.groups & groups]
     again = [source for post_id in partners for source in skipped.pop(post_id).sources]
-    files, failures = parse_sources(again, default_timezone)
+    files, failures = parse(again) if again else ([], [])
     report.failures += failures
     return files
 
