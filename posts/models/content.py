@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from django.conf import settings
 from django.contrib.postgres.search import SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Prefetch, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -642,23 +642,33 @@ class BodyFormat(models.TextChoices):
 class PostTranslationQuerySet(models.QuerySet):
     def render_again(self, batch_size: int = 500, on_batch=None) -> int:
         """Render these bodies again (HTML and reading time) and store those that come out
-        different: after the renderer or its allow-lists change. One transaction per batch;
-        `on_batch(rows)` after each. Returns how many translations changed."""
+        different: after the renderer or its allow-lists change. One transaction per batch,
+        its rows locked while they are rendered (an edit saved meanwhile waits, so its HTML
+        is not overwritten); post.updated webhooks for the public posts that changed.
+        `on_batch(rows)` after each batch. Returns how many translations changed."""
+        from posts.webhooks import emit_post_events, public_states  # imports this module
+
         ids = list(self.order_by("pk").values_list("pk", flat=True))
-        fields = ["body_markdown", "body_format", "body_html", "reading_time_minutes"]
+        fields = ["post_id", "body_markdown", "body_format", "body_html", "reading_time_minutes"]
         changed = 0
         for start in range(0, len(ids), batch_size):
-            batch = PostTranslation.objects.filter(pk__in=ids[start : start + batch_size])
-            stale = []
-            for row in batch.only(*fields):
-                before = (row.body_html, row.reading_time_minutes)
-                row.render()
-                if (row.body_html, row.reading_time_minutes) != before:
-                    stale.append(row)
-            PostTranslation.objects.bulk_update(stale, ["body_html", "reading_time_minutes"])
+            some = ids[start : start + batch_size]
+            with transaction.atomic(using=self.db):
+                rows = PostTranslation.objects.using(self.db).filter(pk__in=some)
+                stale = []
+                for row in rows.select_for_update().only(*fields):
+                    before = (row.body_html, row.reading_time_minutes)
+                    row.render()
+                    if (row.body_html, row.reading_time_minutes) != before:
+                        stale.append(row)
+                was_public = public_states({row.post_id for row in stale}, using=self.db)
+                PostTranslation.objects.using(self.db).bulk_update(
+                    stale, ["body_html", "reading_time_minutes"]
+                )
+                emit_post_events(updated=was_public, using=self.db)
             changed += len(stale)
             if on_batch:
-                on_batch(len(ids[start : start + batch_size]))
+                on_batch(len(some))
         return changed
 
 
