@@ -1,5 +1,5 @@
-"""Inserting many rows at once, for the importer's largest writes (posts, translations and
-their revision rows): PostgreSQL's COPY, else Django's bulk_create.
+"""Inserting many rows at once, for the importer's largest writes (posts, translations, their
+links and revision rows): PostgreSQL's COPY, else Django's bulk_create.
 
 With COPY, psycopg formats the rows in C and PostgreSQL parses no SQL per row: for a chunk of
 posts with their bodies this is a fraction of the time of Django compiling, quoting and the
@@ -11,32 +11,34 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import connections, models, router
 
-# Field types whose database value is the attribute itself when that is a str, int, bool or
-# None: preparing those through the field (most of the columns) is skipped.
-AS_IS_TYPES = {
-    "AutoField",
-    "BigAutoField",
-    "BigIntegerField",
-    "BooleanField",
-    "CharField",
-    "ForeignKey",
-    "IntegerField",
-    "PositiveIntegerField",
-    "PositiveSmallIntegerField",
-    "SearchVectorField",
-    "SlugField",
-    "SmallIntegerField",
-    "TextField",
+# Field classes (exactly these: a subclass may prepare values its own way) whose database
+# value is the attribute itself when it has this type, or is None: most columns, written
+# without going through the field.
+AS_IS = {
+    models.AutoField: int,
+    models.BigAutoField: int,
+    models.BigIntegerField: int,
+    models.BooleanField: bool,
+    models.CharField: str,
+    models.ForeignKey: int,
+    models.IntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.SlugField: str,
+    models.SmallIntegerField: int,
+    models.TextField: str,
+    SearchVectorField: str,
 }
-AS_IS_VALUES = (str, int, bool, type(None))
 
 
 def bulk_insert(model, objs: Sequence) -> Sequence:
     """Insert unsaved instances of `model` (which has an automatic primary key) as
-    `bulk_create` does: each gets its primary key and its pre_save values (auto_now…) and is
-    marked as saved; no save() and no signals. Returns `objs`."""
+    `bulk_create` does: those without a primary key get one, every row its pre_save values
+    (auto_now…), and all are marked as saved; no save() and no signals. Attributes must be
+    values, not expressions. Returns `objs`."""
     if not objs:
         return objs
     alias = router.db_for_write(model)
@@ -48,20 +50,23 @@ def bulk_insert(model, objs: Sequence) -> Sequence:
     meta = model._meta
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute(  # reserve the primary keys: the rows are written with theirs
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(objs)],
-        )
-        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
-            setattr(obj, meta.pk.attname, pk)
+        keyless = [obj for obj in objs if obj.pk is None]
+        if keyless:  # reserve their primary keys: the rows are written with theirs
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(keyless)],
+            )
+            for obj, (pk,) in zip(keyless, cursor.fetchall(), strict=True):
+                setattr(obj, meta.pk.attname, pk)
         fields = meta.concrete_fields
-        as_is = [takes_values_as_they_are(field) for field in fields]
+        as_is = [AS_IS.get(type(field)) for field in fields]
         rows = [
             tuple(
                 value
-                if plain and type(value := getattr(obj, field.attname)) in AS_IS_VALUES
+                if kind is not None
+                and (type(value := getattr(obj, field.attname)) is kind or value is None)
                 else field.get_db_prep_save(field.pre_save(obj, True), connection)
-                for field, plain in zip(fields, as_is, strict=True)
+                for field, kind in zip(fields, as_is, strict=True)
             )
             for obj in objs
         ]
@@ -80,10 +85,3 @@ def bulk_insert(model, objs: Sequence) -> Sequence:
         obj._state.adding = False
         obj._state.db = alias
     return objs
-
-
-def takes_values_as_they_are(field) -> bool:
-    """Whether `field` writes a str, int, bool or None attribute as it is (no pre_save step,
-    and preparing it for the database changes nothing)."""
-    plain_pre_save = type(field).pre_save is models.Field.pre_save
-    return plain_pre_save and field.get_internal_type() in AS_IS_TYPES

@@ -51,3 +51,15 @@ def test_database_errors_are_djangos():
         bulk_insert(Tag, [Tag(slug="new"), Tag(slug="taken")])
 
     assert not Tag.objects.filter(slug="new").exists()
+
+
+def test_values_are_written_as_bulk_create_writes_them():
+    post = bulk_insert(Post, [Post(slug="given-key", pk=987_654)])[0]
+    translation = PostTranslation(post=post, language="en", title=True, body_markdown="x")
+    translation.source_front_matter = "a string, stored as JSON"  # OrderedJSONField
+    bulk_insert(PostTranslation, [translation])
+
+    stored = PostTranslation.objects.get(pk=translation.pk)
+    assert post.pk == 987_654 and Post.objects.filter(pk=987_654).exists()
+    assert stored.title == "True"  # as CharField.to_python makes it
+    assert stored.source_front_matter == "a string, stored as JSON"
