@@ -4,14 +4,13 @@ leaves the work to this process."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
 
 from posts.importers import rendering
 from posts.importers.batch import Source, import_paths, parse_sources
-from posts.importers.rendering import Workers, render_file
+from posts.importers.rendering import Workers, render_text
 from tests.test_import_bulk import ZONE, empty_database, post_text, snapshot, write_posts
 
 
@@ -48,7 +47,7 @@ def test_workers_give_the_files_and_failures_of_the_in_process_path(tmp_path):
     assert pooled == serial
 
 
-def test_workers_render_ahead_what_render_file_gives_in_order(tmp_path):
+def test_workers_render_ahead_what_render_text_gives_in_order(tmp_path):
     files, _ = parse_sources(mixed_sources(tmp_path), ZONE, parallel_threshold=1000)
     files = files * 30  # several rendering batches
 
@@ -59,7 +58,7 @@ def test_workers_render_ahead_what_render_file_gives_in_order(tmp_path):
 
     assert all(file.rendered is not None for file in files)
     for file in files:
-        assert file.rendered == render_file(dataclasses.replace(file, rendered=None))
+        assert file.rendered == render_text(file.body, file.body_format)
 
 
 def test_a_pool_that_breaks_while_rendering_leaves_the_bodies_to_this_process(tmp_path):

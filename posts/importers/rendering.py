@@ -28,12 +28,8 @@ RENDER_BATCH = 50  # bodies per rendering task
 RENDER_AHEAD = 1000  # bodies rendered (or being rendered) ahead of the chunk being stored
 
 
-def render_file(file: ParsedFile) -> RenderedBody:
-    """What PostTranslation.render() and the search document derive from the file's body."""
-    return render_text(file.body, file.body_format)
-
-
 def render_text(body: str, body_format: str) -> RenderedBody:
+    """What PostTranslation.render() and the search document derive from a body."""
     return RenderedBody(
         html=render_body(body, body_format),
         reading_time_minutes=reading_time_minutes(body),
