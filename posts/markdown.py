@@ -568,11 +568,11 @@ def render_body(text: str, body_format: str = "markdown") -> str:
 # Typical silent-reading speeds: Chinese ~300-500 characters a minute, English ~200-250 words.
 CJK_CHARACTERS_PER_MINUTE = 400
 LATIN_WORDS_PER_MINUTE = 230
-CJK_CHARACTER = re.compile(
-    "[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
-    "\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f]"
+# Runs of CJK characters, captured: split() keeps them at the odd places of its result.
+CJK_RUN_SPLIT = re.compile(
+    "([\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f]+)"
 )
-CJK_RUN_SPLIT = re.compile(f"({CJK_CHARACTER.pattern}+)")  # split() keeps the runs at odd places
 # A "word": a run of letters/digits (any script but CJK), joined across apostrophes (don't).
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # Markup that is not read: Liquid tags, HTML tags and autolinks, link and image destinations.
