@@ -29,13 +29,15 @@ MAX_POSITIONS_PER_LEXEME = 256
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
 CJK_RUN = re.compile(f"[{_CJK}]+")
 TOKEN = re.compile(rf"([{_CJK}]+)|[^\W_{_CJK}]+")  # group 1: a run of Chinese
+WORD_TOKEN = re.compile(rf"[^\W_{_CJK}]+")  # the other tokens: words and numbers
 
 # Markdown and Liquid markup that should not be searched or shown in a snippet.
 _MARKUP = [
     # Each pattern stops at the next character that could open another match, and at a
     # length, so text full of unclosed `[`, `{{` or `{%` costs linear time.
     (re.compile(r"\{%[^%]{0,1000}%\}|\{\{[^{}]{0,1000}\}\}"), " "),  # Liquid tags and output
-    (re.compile(r"!?\[([^\[\]]{0,1000})\]\([^()\n]{0,2000}\)"), r"\1"),  # links, images: text
+    # Links and images keep their text (`(?:!\[|\[)` is `!?\[`, found faster).
+    (re.compile(r"(?:!\[|\[)([^\[\]]{0,1000})\]\([^()\n]{0,2000}\)"), r"\1"),
     (re.compile(r"</?[A-Za-z][^<>]{0,500}>"), " "),  # HTML tags
     (re.compile(r"https?://\S+"), " "),  # bare URLs
     (re.compile(r"^\s{0,3}(#{1,6}|>+|[-*+]|\d+\.)\s+", re.M), ""),  # block markers
@@ -119,13 +121,40 @@ class SearchDocument:
         return f" {' '.join(part for part in (self.title, self.description, self.body) if part)} "
 
 
+def distinct_tokens(text: str) -> str:
+    """The tokens of tokenise(text), each once and space-separated: Chinese tokens first, then
+    the others, each kind in order of first appearance.
+
+    Faster than tokenise() on long text: every run's character pairs come from one string,
+    the runs joined by a separator that also ends the last one. A pair (last character,
+    separator) stands for the run's last character alone, the pairs that start with the
+    separator are dropped, and the separator is taken out at the end.
+    """
+    text = normalise(text)
+    tokens: dict[str, None] = {}
+    runs = CJK_RUN.findall(text)
+    if runs:
+        joined = _SEPARATOR.join(runs) + _SEPARATOR
+        tokens = dict.fromkeys(map(str.__add__, joined, joined[1:]))
+        for run in runs[1:]:
+            tokens.pop(_SEPARATOR + run[0], None)
+    words = WORD_TOKEN.findall(text)
+    if words and max(map(len, words)) > MAX_TOKEN_LENGTH:
+        words = [word[:MAX_TOKEN_LENGTH] for word in words]
+    tokens.update(dict.fromkeys(words))
+    return " ".join(tokens).replace(_SEPARATOR, "")
+
+
+_SEPARATOR = "\x00"  # in no token: tokens hold word characters only
+
+
 def body_tokens(body: str) -> str | None:
-    """The distinct search tokens of one body (Markdown or HTML) in order of first appearance,
-    space-separated; None when it has no readable text. Searches need only which tokens a body
-    has (every query term is required, none is positional). Import workers compute it with
-    the HTML (see posts.importers.rendering)."""
+    """The distinct search tokens of one body (Markdown or HTML), as distinct_tokens() gives
+    them; None when it has no readable text. Searches need only which tokens a body has
+    (every query term is required, none is positional). Import workers compute it with the
+    HTML (see posts.importers.rendering)."""
     text = plain_text(body, collapse_spaces=False)
-    return " ".join(dict.fromkeys(tokenise(text))) if text else None
+    return distinct_tokens(text) if text else None
 
 
 def build_search_document(

@@ -15,13 +15,18 @@ from django.db.models.query import QuerySet
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from posts.models import Post
 from posts.search import (
+    CJK_RUN,
     MAX_VECTOR_BYTES,
     QueryTerm,
     SearchDocument,
+    body_tokens,
     build_search_document,
+    distinct_tokens,
     make_snippet,
     nfkc,
     parse_query,
@@ -425,3 +430,29 @@ def test_a_page_spanning_title_and_body_matches_keeps_rank_order(postgres_only, 
 )
 def test_nfkc_is_unicodedatas(text):
     assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+# Text mixing Chinese (simplified and traditional), kana, Latin words, digits, full-width forms
+# and punctuation, the separators distinct_tokens() must not confuse with tokens.
+mixed_text = st.text(
+    alphabet=st.sampled_from(list("离开大模型歷史の幻觉アイ한글abcXYZ019 ,.，。！Ｒ１\n_-'\x00"))
+    | st.characters(codec="utf-8"),
+    max_size=200,
+)
+
+
+@given(mixed_text)
+def test_distinct_tokens_are_tokenises_tokens_once_chinese_first(text):
+    tokens = tokenise(text)
+    chinese = [token for token in tokens if CJK_RUN.match(token)]
+    others = [token for token in tokens if not CJK_RUN.match(token)]
+
+    expected = " ".join(dict.fromkeys(chinese + others))
+    assert distinct_tokens(text) == expected
+
+
+def test_body_tokens_repeat_no_token_and_skip_markup():
+    body = "## 大模型\n\n**大模型**和 [R1](https://example.com) 的 R1 模型。"
+
+    assert body_tokens(body) == "大模 模型 型 型和 和 的 r1"
+    assert body_tokens("![](x.png)") is None
