@@ -63,3 +63,25 @@ def test_values_are_written_as_bulk_create_writes_them():
     assert post.pk == 987_654 and Post.objects.filter(pk=987_654).exists()
     assert stored.title == "True"  # as CharField.to_python makes it
     assert stored.source_front_matter == "a string, stored as JSON"
+
+
+def test_postgres_compresses_long_columns_with_lz4(postgres_only):
+    """Migration 0014: bodies, HTML and their revisions are stored lz4-compressed."""
+    post = Post.objects.create(slug="long")
+    body = "离开大模型的一年。Leaving the model behind. " * 400  # 14 KB: compressed
+    translation = PostTranslation.objects.create(
+        post=post, language="en", title="Long", body_markdown=body
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_compression(body_markdown), pg_column_compression(body_html)"
+            " FROM posts_posttranslation WHERE id = %s",
+            [translation.pk],
+        )
+        assert cursor.fetchone() == ("lz4", "lz4")
+        cursor.execute(
+            "SELECT pg_column_compression(body_markdown) FROM posts_historicalposttranslation"
+            " WHERE id = %s",
+            [translation.pk],
+        )
+        assert cursor.fetchone() == ("lz4",)
