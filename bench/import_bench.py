@@ -169,20 +169,14 @@ def parse_and_render(folder: Path, timezone: str) -> int:
 
 
 def parse_and_render_in_workers(folder: Path, timezone: str) -> int:
-    """Phase (a2): the same as the import does it, no database: read, parse in worker
-    processes, pair, then render (HTML, reading time, body search tokens) in the workers."""
+    """Phase (a2): the same as the import does it, no database: read, then parse and render
+    (HTML, reading time, body search tokens) in worker processes, pairing as they come."""
     from posts.importers.batch import find_markdown_files, parse_sources, read_source
     from posts.importers.pairing import pair_files
-    from posts.importers.rendering import Workers
 
     paths, _ = find_markdown_files([folder])
-    with Workers() as workers:
-        parsed, failures = parse_sources(
-            [read_source(path) for path in paths], timezone, workers=workers
-        )
-        posts, errors = pair_files(parsed)
-        files = [file for post in posts for file in post.translations.values()]
-        workers.render_ahead(files)(files)
+    files, failures = parse_sources([read_source(path) for path in paths], timezone, 1)
+    posts, errors = pair_files(files)
     assert not failures and not errors, (failures[:3], errors[:3])
     assert all(file.rendered for file in files)
     return len(posts)

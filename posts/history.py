@@ -4,6 +4,7 @@ and when, revisions in bulk for imports, the list of what changed, and restoring
 
 from __future__ import annotations
 
+import operator
 import uuid
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
-from posts.bulk import bulk_insert
+from posts.bulk import insert_values
 from posts.models import Author, Category, Location, Post, PostTranslation, Tag
 
 # Search columns and rendered HTML are derived from the tracked fields: no copies of them.
@@ -334,6 +335,34 @@ def build_records(
     ]
 
 
+def record_values(
+    rows: Iterable[models.Model],
+    history_type: str,
+    *,
+    scope: RevisionScope | None,
+    links: dict[int, list[str]],
+    date: datetime,
+    user=None,
+    reason: str = "",
+) -> tuple[list[str], list[tuple]]:
+    """build_records() as (attnames, value tuples) for insert_values(): no instances."""
+    rows = list(rows)
+    if not rows:
+        return [], []
+    tracked = TRACKED[type(rows[0])]
+    copied = [f.attname for f in tracked.history.tracked_fields]
+    user = user or acting_user(scope)
+    reason = reason or (scope.reason if scope else "")
+    group = scope.key if scope else uuid.uuid4().hex
+    shared = (date, history_type, user.pk if user is not None else None, reason or None, group)
+    attnames = [
+        *("history_date", "history_type", "history_user_id", "history_change_reason"),
+        *("history_group", tracked.links_field, *copied),
+    ]
+    values = operator.attrgetter(*copied)
+    return attnames, [(*shared, links.get(row.pk, []), *values(row)) for row in rows]
+
+
 def record_revisions(
     objects: Iterable[models.Model],
     history_type: str = "~",
@@ -362,7 +391,7 @@ def record_revisions(
             fields = [f.attname for f in tracked.history.tracked_fields]
             rows = model.objects.filter(pk__in=ids).only(*fields).order_by()
             links = tracked.links_of(ids)
-        records = build_records(
+        attnames, values = record_values(
             rows,
             history_type,
             scope=scope,
@@ -371,7 +400,7 @@ def record_revisions(
             user=user,
             reason=reason,
         )
-        written += len(bulk_insert(tracked.history, records))
+        written += insert_values(tracked.history, attnames, values)
     return written
 
 

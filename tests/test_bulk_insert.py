@@ -1,11 +1,14 @@
 """posts.bulk.bulk_insert: rows written as bulk_create writes them (COPY on PostgreSQL), keys
 and auto_now values filled in, database errors raised as Django's."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from posts.bulk import bulk_insert
+from posts.bulk import bulk_insert, insert_values
 from posts.models import Post, PostTranslation, Tag
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +66,45 @@ def test_values_are_written_as_bulk_create_writes_them():
     assert post.pk == 987_654 and Post.objects.filter(pk=987_654).exists()
     assert stored.title == "True"  # as CharField.to_python makes it
     assert stored.source_front_matter == "a string, stored as JSON"
+
+
+def test_value_rows_are_written_without_instances():
+    post = Post.objects.create(slug="linked")
+    tags = [Tag.objects.create(slug=f"v{n}") for n in range(3)]
+    when = datetime(2025, 3, 30, 4, 23, tzinfo=ZoneInfo("Asia/Shanghai"))
+    history = Post.history.model
+    columns = ["history_date", "history_type", "history_group", "tag_slugs", "id", "slug"]
+    columns += ["status", "timezone", "comments_enabled", "image", "aliases", "published_at"]
+    columns += ["created_at", "updated_at"]
+    revision = (when, "~", "g1", ["v0", "v1"], post.pk, "linked", "draft", "UTC", True, "")
+    revision += (["/old/"], when, when, when)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert (
+            insert_values(Post.tags.through, ["post_id", "tag_id"], [(post.pk, t.pk) for t in tags])
+            == 3
+        )
+        assert insert_values(history, columns, [revision]) == 1
+
+    assert len(queries) == 2  # one write per call
+    assert list(post.tags.order_by("slug")) == tags
+    stored = history.objects.get(history_group="g1")
+    assert (stored.tag_slugs, stored.aliases, stored.published_at) == (
+        ["v0", "v1"],
+        ["/old/"],
+        when,
+    )
+    assert insert_values(Post.tags.through, ["post_id", "tag_id"], []) == 0
+
+
+def test_value_rows_raise_djangos_database_errors():
+    post = Post.objects.create(slug="twice")
+    tag = Tag.objects.create(slug="once")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_values(Post.tags.through, ["post_id", "tag_id"], [(post.pk, tag.pk)] * 2)
+
+    assert not post.tags.exists()
 
 
 def test_postgres_compresses_long_columns_with_lz4(postgres_only):

@@ -1,15 +1,17 @@
 """Parsing and rendering in worker processes (large batches): the same files, failures,
-renderings and stored rows as in-process, in path order; a pool that cannot start or breaks
-leaves the work to this process."""
+renderings and stored rows as in-process, streamed in path order; a pool that cannot start or
+breaks leaves the work to this process."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from posts.importers import rendering
 from posts.importers.batch import Source, import_paths, parse_sources
+from posts.importers.parser import ParsedFile
 from posts.importers.rendering import Workers, render_text
 from tests.test_import_bulk import ZONE, empty_database, post_text, snapshot, write_posts
 
@@ -32,7 +34,11 @@ def mixed_sources(tmp_path: Path) -> list[Source]:
     return sources_of(folder)
 
 
-def test_workers_give_the_files_and_failures_of_the_in_process_path(tmp_path):
+def unrendered(files: list[ParsedFile]) -> list[ParsedFile]:
+    return [dataclasses.replace(file, rendered=None) for file in files]
+
+
+def test_workers_give_the_files_and_failures_of_the_in_process_path_rendered(tmp_path):
     sources = mixed_sources(tmp_path)
 
     serial, serial_failures = parse_sources(sources, ZONE, parallel_threshold=len(sources) + 1)
@@ -44,33 +50,41 @@ def test_workers_give_the_files_and_failures_of_the_in_process_path(tmp_path):
     failed = {failure.path for failure in serial_failures}
     in_order = [source.path for source in sources if source.path not in failed]
     assert [file.source_path for file in pooled] == in_order
-    assert pooled == serial
-
-
-def test_workers_render_ahead_what_render_text_gives_in_order(tmp_path):
-    files, _ = parse_sources(mixed_sources(tmp_path), ZONE, parallel_threshold=1000)
-    files = files * 30  # several rendering batches
-
-    with Workers() as workers:
-        fill = workers.render_ahead(files)
-        fill(files[:7])
-        fill(files[7:])
-
-    assert all(file.rendered is not None for file in files)
-    for file in files:
+    assert unrendered(pooled) == serial
+    assert all(file.rendered is None for file in serial)
+    for file in pooled:
         assert file.rendered == render_text(file.body, file.body_format)
 
 
-def test_a_pool_that_breaks_while_rendering_leaves_the_bodies_to_this_process(tmp_path):
-    files, _ = parse_sources(mixed_sources(tmp_path), ZONE, parallel_threshold=1000)
+def test_workers_stream_their_results_in_the_order_given(tmp_path):
+    sources = mixed_sources(tmp_path) * 15  # several tasks per worker
+    paths, texts = [s.path for s in sources], [s.text for s in sources]
 
     with Workers() as workers:
-        fill = workers.render_ahead(files)
-        workers.pool.shutdown()  # every submit now raises
-        fill(files)
+        stream = workers.prepare(paths, texts, ZONE)
+        first = next(stream)  # available before the others are done
+        outcomes = [first, *stream]
 
-    assert workers.pool is None
-    assert all(file.rendered is None for file in files)
+    assert len(outcomes) == len(sources)
+    for source, outcome in zip(sources, outcomes, strict=True):
+        assert isinstance(outcome, str) or outcome.source_path == source.path
+
+
+def test_a_pool_that_breaks_midway_leaves_the_rest_to_this_process(tmp_path):
+    sources = sources_of(write_posts(tmp_path / "_posts", 300))  # 525 files
+    paths, texts = [s.path for s in sources], [s.text for s in sources]
+    serial, _ = parse_sources(sources, ZONE, parallel_threshold=len(sources) + 1)
+
+    with Workers() as workers:
+        stream = workers.prepare(paths, texts, ZONE)
+        outcomes = [next(stream)]
+        for process in list(workers.pool._processes.values()):  # a worker dies
+            process.kill()
+        outcomes += stream
+
+    assert workers.pool is None  # given up: the rest was parsed here, not rendered
+    assert unrendered(outcomes) == serial
+    assert outcomes[0].rendered is not None and outcomes[-1].rendered is None
 
 
 @pytest.mark.django_db

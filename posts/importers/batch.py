@@ -9,16 +9,16 @@ persist.py), so one bad file never stops the others and never leaves half a post
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Protocol
 
 from django.db import transaction
 
-from posts.importers.pairing import pair_files
-from posts.importers.parser import ParsedFile, ParseError, parse_post
+from posts.importers.pairing import GroupKey, Pairing, ParsedPost, group_of
+from posts.importers.parser import ParsedFile, ParseError, pair_key_of, parse_post
 from posts.importers.persist import (
     CHUNK_SIZE,
     Outcome,
@@ -158,6 +158,19 @@ def decode_source(name: str, data: bytes) -> Source:
         raise ParseError(name, f"is not UTF-8 text (byte {error.start})") from error
 
 
+def prepare_sources(
+    sources: Sequence[Source], default_timezone: str, workers: Workers | None = None
+) -> Iterator[ParsedFile | str]:
+    """Each source parsed (or why it cannot be imported), in order, as they are ready: in
+    `workers` (bodies rendered too) when given, else in this process."""
+    if workers is not None:
+        paths, texts = [source.path for source in sources], [source.text for source in sources]
+        return workers.prepare(paths, texts, default_timezone)
+    return (
+        parse_source(parse_post, source.path, source.text, default_timezone) for source in sources
+    )
+
+
 def parse_sources(
     sources: Iterable[Source],
     default_timezone: str,
@@ -165,18 +178,12 @@ def parse_sources(
     workers: Workers | None = None,
 ) -> tuple[list[ParsedFile], list[Failure]]:
     """Parse every source, in order: in `workers` when given, else a batch of
-    `parallel_threshold` files or more in worker processes of its own."""
+    `parallel_threshold` files or more in worker processes of its own (which render the
+    bodies too)."""
     sources = list(sources)
-    outcomes = None
-    if workers is not None or (len(sources) >= parallel_threshold and WORKERS > 1):
-        paths, texts = [source.path for source in sources], [source.text for source in sources]
-        with nullcontext(workers) if workers is not None else Workers() as pool:
-            outcomes = pool.parse(paths, texts, default_timezone)
-    if outcomes is None:
-        outcomes = [
-            parse_source(parse_post, source.path, source.text, default_timezone)
-            for source in sources
-        ]
+    pooled = workers is None and len(sources) >= parallel_threshold and WORKERS > 1
+    with Workers() if pooled else nullcontext(workers) as pool:
+        outcomes = list(prepare_sources(sources, default_timezone, pool))
     parsed: list[ParsedFile] = []
     failures: list[Failure] = []
     for source, outcome in zip(sources, outcomes, strict=True):
@@ -207,42 +214,43 @@ def import_sources(
 
     `report` (filled as chunks commit) lets a caller interrupted by Ctrl-C or a lost
     database still say what was stored. `progress(total)` returns a bar to update.
-    From `parallel_threshold` files to parse on, worker processes parse them, then render
-    the bodies while this process stores the chunks before them.
+    From `parallel_threshold` files to parse on, worker processes parse them and render
+    their bodies while this process stores the posts before them.
     """
     report = report if report is not None else ImportReport()
     report.dry_run = dry_run
-    sources = list(sources)
-    skipped, to_parse = split_unchanged(sources)
+    skipped, to_parse = split_unchanged(list(sources))
+    to_parse = sorted(to_parse + partners_of(to_parse, skipped), key=lambda source: source.path)
+    report.results += [entry.result for entry in skipped.values()]
+    keys = [group_of(source.path, pair_key_of(source.path)) for source in to_parse]
+    bar = progress(len(skipped) + len(set(keys)))
+    bar.update(len(skipped))
     in_workers = len(to_parse) >= parallel_threshold and WORKERS > 1
-    with Workers() if in_workers else nullcontext() as workers:
+    try:
+        with Workers() if in_workers else nullcontext() as workers:
+            outcomes = prepare_sources(to_parse, default_timezone, workers)
+            pairing = Pairing(keys)
 
-        def parse(some: list[Source]) -> tuple[list[ParsedFile], list[Failure]]:
-            return parse_sources(some, default_timezone, parallel_threshold, workers=workers)
+            def paired_posts() -> Iterator[ParsedPost]:
+                for source, key, outcome in zip(to_parse, keys, outcomes, strict=True):
+                    if isinstance(outcome, str):
+                        report.failures.append(Failure(source.path, outcome))
+                    settled = pairing.add(key, outcome if isinstance(outcome, ParsedFile) else None)
+                    report.failures += [Failure(e.path, describe(e)) for e in settled.errors]
+                    bar.update(settled.groups - len(settled.posts))  # groups stored as failures
+                    yield from settled.posts
 
-        parsed, failures = parse(to_parse)
-        report.failures += failures
-        parsed += reparse_partners(skipped, parsed, report, parse)
-        posts, pairing_errors = pair_files(parsed)
-        report.failures += [Failure(error.path, describe(error)) for error in pairing_errors]
-        report.results += [entry.result for entry in skipped.values()]
-        files = [file for post in posts for file in post.translations.values()]
-        render_ahead = workers.render_ahead(files) if workers is not None else None
-        bar = progress(len(posts) + len(skipped))
-        bar.update(len(skipped))
-        try:
             with transaction.atomic() if (strict or dry_run) else nullcontext():
                 store_posts(
-                    posts,
+                    paired_posts(),
                     chunk_size,
                     lambda outcome, size: (report.add_stored(outcome), bar.update(size)),
-                    prepare=render_ahead,
                 )
                 if dry_run or (strict and not report.ok):
                     report.rolled_back = True
                     transaction.set_rollback(True)
-        finally:
-            bar.close()
+    finally:
+        bar.close()
     return report
 
 
@@ -252,27 +260,27 @@ class StoredUnchanged:
 
     result: PersistResult
     sources: list[Source]
-    groups: set[tuple[str, str]]  # (folder, pair key) of its files, as pairing groups them
+    groups: set[GroupKey]  # of its files, as pairing groups them
 
 
 def split_unchanged(sources: list[Source]) -> tuple[dict[int, StoredUnchanged], list[Source]]:
     """Posts every given file of which is stored unchanged under the same path (by post id),
     and the sources still to parse. A post with one changed file is parsed whole."""
     hashes = {source.path: source.content_hash for source in sources}
-    stored: dict[str, tuple[str, int, str, str | None]] = {}
+    stored: dict[str, tuple[str, int, str]] = {}
     paths = list(hashes)
     for start in range(0, len(paths), LOOKUP_BATCH):
         rows = PostTranslation.objects.filter(source_path__in=paths[start : start + LOOKUP_BATCH])
-        for path, digest, post_id, slug, key in rows.values_list(
-            "source_path", "content_hash", "post_id", "post__slug", "post__import_key"
+        for path, digest, post_id, slug in rows.values_list(
+            "source_path", "content_hash", "post_id", "post__slug"
         ):
-            stored[path] = (digest, post_id, slug, key)
+            stored[path] = (digest, post_id, slug)
     same: dict[int, list[Source]] = {}
     changed_posts: set[int] = set()
     for source in sources:
         if source.path not in stored:
             continue
-        digest, post_id, _, _ = stored[source.path]
+        digest, post_id, _ = stored[source.path]
         if digest == hashes[source.path]:
             same.setdefault(post_id, []).append(source)
         else:
@@ -281,9 +289,9 @@ def split_unchanged(sources: list[Source]) -> tuple[dict[int, StoredUnchanged], 
     for post_id, files in same.items():
         if post_id in changed_posts:
             continue
-        _, _, slug, key = stored[files[0].path]
+        _, _, slug = stored[files[0].path]
         paths = [source.path for source in files]
-        groups = {(str(PurePath(path).parent), key) for path in paths}
+        groups = {group_of(path, pair_key_of(path)) for path in paths}
         skipped[post_id] = StoredUnchanged(
             PersistResult(slug, Outcome.UNCHANGED, [], paths), files, groups
         )
@@ -291,21 +299,12 @@ def split_unchanged(sources: list[Source]) -> tuple[dict[int, StoredUnchanged], 
     return skipped, [source for source in sources if source.path not in skipped_paths]
 
 
-def reparse_partners(
-    skipped: dict[int, StoredUnchanged],
-    parsed: list[ParsedFile],
-    report: ImportReport,
-    parse: Callable[[list[Source]], tuple[list[ParsedFile], list[Failure]]],
-) -> list[ParsedFile]:
+def partners_of(to_parse: list[Source], skipped: dict[int, StoredUnchanged]) -> list[Source]:
     """Unchanged files of a post one of whose files is new or changed (an -en added next to a
-    stored -cn): parsed after all (by `parse`, as the others were), so the post is stored
-    whole. They leave `skipped`."""
-    groups = {(str(PurePath(file.source_path).parent), file.pair_key) for file in parsed}
+    stored -cn): parsed after all, so the post is stored whole. They leave `skipped`."""
+    groups = {group_of(source.path, pair_key_of(source.path)) for source in to_parse}
     partners = [post_id for post_id, entry in skipped.items() if entry.groups & groups]
-    again = [source for post_id in partners for source in skipped.pop(post_id).sources]
-    files, failures = parse(again) if again else ([], [])
-    report.failures += failures
-    return files
+    return [source for post_id in partners for source in skipped.pop(post_id).sources]
 
 
 def import_paths(

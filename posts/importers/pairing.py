@@ -2,6 +2,7 @@
 2025-03-30-leave-en.md) are one post in up to two languages. Pure: no ORM, no files.
 """
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,36 +43,79 @@ class ParsedPost:
         return [file.source_path for file in self.translations.values()]
 
 
+GroupKey = tuple[str, str]  # (folder, pair key): the files of one post
+
+
+def group_of(path: str, pair_key: str) -> GroupKey:
+    return (str(PurePath(path).parent), pair_key)
+
+
 def pair_files(files: list[ParsedFile]) -> tuple[list[ParsedPost], list[ParseError]]:
     """Group files into posts (path order); a second file of a language, or a slug another
     group already took, is an error and left out."""
-    errors: list[ParseError] = []
+    ordered = sorted(files, key=lambda file: file.source_path)
+    keys = [group_of(file.source_path, file.pair_key) for file in ordered]
+    pairing = Pairing(keys)
     posts: list[ParsedPost] = []
-    slug_owners: dict[str, str] = {}
-    for group in _group_files(files, errors):
-        post = merge_translations(group)
-        if post.slug in slug_owners:
-            reason = f"slug {post.slug!r} is already used by {slug_owners[post.slug]}"
-            errors += [ParseError(path, reason) for path in post.source_paths]
-            continue
-        slug_owners[post.slug] = post.primary.source_path
-        posts.append(post)
+    errors: list[ParseError] = []
+    for key, file in zip(keys, ordered, strict=True):
+        settled = pairing.add(key, file)
+        posts += settled.posts
+        errors += settled.errors
     return posts, errors
 
 
-def _group_files(files: list[ParsedFile], errors: list[ParseError]) -> list[list[ParsedFile]]:
-    """Files by (folder, pair key), in path order, at most one per language."""
-    groups: dict[tuple[str, str], dict[str, ParsedFile]] = {}
-    for file in sorted(files, key=lambda file: file.source_path):
-        key = (str(PurePath(file.source_path).parent), file.pair_key)
-        group = groups.setdefault(key, {})
-        if file.language in group:
-            first = group[file.language].source_path
-            reason = f"a second {file.language} file for {file.pair_key!r} (the first is {first})"
-            errors.append(ParseError(file.source_path, reason))
-            continue
-        group[file.language] = file
-    return [list(group.values()) for group in groups.values()]
+@dataclass
+class Settled:
+    """What one file completed: posts, errors, and how many groups it settled."""
+
+    posts: list[ParsedPost] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)
+    groups: int = 0
+
+
+class Pairing:
+    """pair_files() for files that come one by one, in path order: given the group of every
+    file to come, each group becomes a post as soon as its last file is in, in the order
+    pair_files() gives (a group's place is that of its first parsed file)."""
+
+    def __init__(self, keys: Iterable[GroupKey]):
+        self.remaining = Counter(keys)
+        self.open: dict[GroupKey, dict[str, ParsedFile]] = {}  # in order of their first file
+        self.slug_owners: dict[str, str] = {}
+
+    def add(self, key: GroupKey, file: ParsedFile | None) -> Settled:
+        """The next file of group `key` (None: it could not be parsed)."""
+        settled = Settled()
+        self.remaining[key] -= 1
+        if file is not None:
+            group = self.open.setdefault(key, {})
+            if file.language in group:
+                first = group[file.language].source_path
+                reason = f"a second {file.language} file for {file.pair_key!r}"
+                settled.errors.append(
+                    ParseError(file.source_path, f"{reason} (the first is {first})")
+                )
+            else:
+                group[file.language] = file
+        elif not self.remaining[key] and key not in self.open:
+            settled.groups += 1  # none of its files could be parsed
+        while self.open:
+            first_key = next(iter(self.open))
+            if self.remaining[first_key]:
+                break
+            self.settle(list(self.open.pop(first_key).values()), settled)
+        return settled
+
+    def settle(self, files: list[ParsedFile], settled: Settled) -> None:
+        settled.groups += 1
+        post = merge_translations(files)
+        if post.slug in self.slug_owners:
+            reason = f"slug {post.slug!r} is already used by {self.slug_owners[post.slug]}"
+            settled.errors += [ParseError(path, reason) for path in post.source_paths]
+            return
+        self.slug_owners[post.slug] = post.primary.source_path
+        settled.posts.append(post)
 
 
 def merge_translations(files: list[ParsedFile]) -> ParsedPost:

@@ -264,16 +264,27 @@ def read_file_name(path: str) -> FileName:
     A Hugo page bundle (walk/index.zh-cn.md, walk/index.en.md) is named by its folder: pair
     key and slug `walk` (a dated folder 2025-03-30-walk gives the date too).
     """
-    pure = PurePath(path)
-    stem, body_format = _strip_suffix(pure.name)
-    stem, language = _language_suffix(stem)
-    if stem in BUNDLE_STEMS and pure.parent.name:
-        stem = pure.parent.name
+    stem, language, body_format = _stem_of(path)
     slug, written_date = stem, None
     if jekyll := _JEKYLL_NAME_RE.fullmatch(stem):
         slug = jekyll["slug"]
         written_date = _file_name_date(jekyll, path)
     return FileName(stem, slug, written_date, language, body_format)
+
+
+def pair_key_of(path: str) -> str:
+    """The pair key read_file_name() gives, without checking the name's date."""
+    return _stem_of(path)[0]
+
+
+def _stem_of(path: str) -> tuple[str, str | None, str]:
+    """The pair key, language suffix and body format of a file name."""
+    pure = PurePath(path)
+    stem, body_format = _strip_suffix(pure.name)
+    stem, language = _language_suffix(stem)
+    if stem in BUNDLE_STEMS and pure.parent.name:
+        stem = pure.parent.name
+    return stem, language, body_format
 
 
 def _strip_suffix(name: str) -> tuple[str, str]:

@@ -13,13 +13,14 @@ import enum
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 from django.db import InterfaceError, OperationalError, connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from posts.bulk import bulk_insert
+from posts.bulk import bulk_insert, insert_values
 from posts.history import record_import_revisions
 from posts.importers.pairing import ParsedPost
 from posts.importers.parser import ParsedFile
@@ -124,23 +125,18 @@ def import_post(parsed: ParsedPost) -> PersistResult:
 
 
 def store_posts(
-    posts: Sequence[ParsedPost],
+    posts: Iterable[ParsedPost],
     chunk_size: int = CHUNK_SIZE,
     on_chunk: Callable[[StoreOutcome, int], None] | None = None,
-    prepare: Callable[[list[ParsedFile]], None] | None = None,
 ) -> StoreOutcome:
-    """Store posts in chunks, one transaction each; the database failing a chunk makes its
-    posts be retried one by one. A lost or locked database (OperationalError,
-    InterfaceError) stops the run: committed chunks stay, the error propagates.
-
-    `prepare(files)` is called with the files of each chunk, in order, before it is stored
-    (to fill in renderings made ahead); `on_chunk(outcome, size)` after (for progress).
+    """Store posts in chunks (taken from `posts` as they come), one transaction each; the
+    database failing a chunk makes its posts be retried one by one. A lost or locked
+    database (OperationalError, InterfaceError) stops the run: committed chunks stay, the
+    error propagates. `on_chunk(outcome, size)` is called after each chunk (for progress).
     """
     total = StoreOutcome()
-    for start in range(0, len(posts), chunk_size):
-        chunk = posts[start : start + chunk_size]
-        if prepare is not None:
-            prepare([file for post in chunk for file in post.translations.values()])
+    posts = iter(posts)
+    while chunk := list(islice(posts, chunk_size)):
         outcome = store_atomically(chunk)
         if outcome is None:
             outcome = StoreOutcome()
@@ -592,12 +588,8 @@ def sync_links(through, owner: str, target: str, wanted: list[tuple[object, list
     stale = [pk for pair, pk in current.items() if pair not in pairs]
     if stale:
         through.objects.filter(pk__in=stale).delete()
-    missing = [
-        through(**{owner_column: owner_id, target_column: target_id})
-        for owner_id, target_id in pairs
-        if (owner_id, target_id) not in current
-    ]
-    bulk_insert(through, missing)
+    missing = [pair for pair in pairs if pair not in current]
+    insert_values(through, [owner_column, target_column], missing)
 
 
 def byline_style_of(file: ParsedFile) -> dict:

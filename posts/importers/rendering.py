@@ -1,18 +1,16 @@
 """Parse source texts and render their bodies ahead of the database write: in this process, or
-for a large batch in worker processes (one per core, at most WORKERS): the workers parse the
-batch, then render bodies while this process stores the chunks before them. Pure: no ORM, so
-the workers never set Django up.
+for a large batch in worker processes (one per core, at most WORKERS), each file parsed and
+rendered in one task, the results coming back in order while this process stores the posts
+before them. Pure: no ORM, so the workers never set Django up.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import multiprocessing
 import os
-from collections import deque
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from itertools import repeat
 
 from posts.importers.parser import ParsedFile, ParseError, RenderedBody, parse_post
@@ -23,9 +21,7 @@ logger = logging.getLogger(__name__)
 
 PARALLEL_THRESHOLD = 200  # files; a smaller batch is parsed in this process
 WORKERS = min(2, os.cpu_count() or 1)
-TASKS_PER_WORKER = 8  # pieces each worker's share is sent in (results come back in order)
-RENDER_BATCH = 50  # bodies per rendering task
-RENDER_AHEAD = 1000  # bodies rendered (or being rendered) ahead of the chunk being stored
+FILES_PER_TASK = 100  # small: the first posts can be stored soon after the import starts
 
 
 def render_text(body: str, body_format: str) -> RenderedBody:
@@ -60,29 +56,23 @@ def parse_source(parse: Callable, path: str, text: str, default_timezone: str) -
         return f"cannot be parsed ({describe_exception(error)})"
 
 
-def parse_one(path: str, text: str, default_timezone: str) -> ParsedFile | str:
-    """What a worker does with one file to parse."""
-    return parse_source(parse_post, path, text, default_timezone)
-
-
-def render_many(bodies: Sequence[tuple[str, str]]) -> list[RenderedBody | None]:
-    """What a worker does with (body, format) pairs to render. None for a body that cannot be
-    rendered: the persist step renders it again and reports the error for its post, as it
-    does for files rendered in-process."""
-    rendered: list[RenderedBody | None] = []
-    for body, body_format in bodies:
+def prepare_one(path: str, text: str, default_timezone: str) -> ParsedFile | str:
+    """What a worker does with one file: parse it (or say why it cannot be imported), then
+    render its body. A body that cannot be rendered is left unrendered: the persist step
+    renders it again and reports the error for its post, as for files parsed in-process."""
+    outcome = parse_source(parse_post, path, text, default_timezone)
+    if isinstance(outcome, ParsedFile):
         try:
-            rendered.append(render_text(body, body_format))
+            outcome.rendered = render_text(outcome.body, outcome.body_format)
         except Exception:
-            logger.debug("rendering a body failed", exc_info=True)
-            rendered.append(None)
-    return rendered
+            logger.debug("rendering %s failed", path, exc_info=True)
+    return outcome
 
 
 class Workers:
     """Worker processes for one import. Any failure of the pool (it cannot start, a process
-    dies, a result does not pickle) makes it unusable, and the work falls back to this
-    process: parse() returns None, render_ahead() stops filling in renderings."""
+    dies, a result does not pickle) makes it unusable, and the rest of the work is done in
+    this process (parsed only: the persist step renders)."""
 
     def __init__(self, workers: int = WORKERS):
         self.workers = workers
@@ -98,7 +88,7 @@ class Workers:
         return self
 
     def __exit__(self, *exc_info) -> None:
-        if self.pool is not None:  # Ctrl-C or an error: drop the renderings not started yet
+        if self.pool is not None:  # Ctrl-C or an error: drop the files not started yet
             self.pool.shutdown(wait=True, cancel_futures=True)
 
     def failed(self, error: BaseException) -> None:
@@ -109,58 +99,20 @@ class Workers:
             self.pool.shutdown(wait=False, cancel_futures=True)
         self.pool = None
 
-    def chunksize(self, count: int) -> int:
-        return max(1, math.ceil(count / (self.workers * TASKS_PER_WORKER)))
-
-    def parse(
+    def prepare(
         self, paths: Sequence[str], texts: Sequence[str], default_timezone: str
-    ) -> list[ParsedFile | str] | None:
-        """parse_one() of each file, in the order given; None when the pool fails."""
-        if self.pool is None:
-            return None
-        try:
-            zones = repeat(default_timezone)
-            results = self.pool.map(
-                parse_one, paths, texts, zones, chunksize=self.chunksize(len(paths))
-            )
-            return list(results)
-        except Exception as error:  # BrokenProcessPool, OSError, a result that does not pickle
-            self.failed(error)
-            return None
-
-    def render_ahead(self, files: Sequence[ParsedFile]) -> Callable[[Sequence[ParsedFile]], None]:
-        """Render the bodies of `files` in the workers, RENDER_AHEAD files ahead of what was
-        taken; returns `fill(some)`, which sets `rendered` on the next files (in the order of
-        `files`), waiting for the workers when they are behind. Files it cannot fill (the pool
-        failed) are left for the persist step to render."""
-        batches = [files[i : i + RENDER_BATCH] for i in range(0, len(files), RENDER_BATCH)]
-        pending: deque[Future] = deque()
-        ready: deque[RenderedBody | None] = deque()
-        submitted = 0
-
-        def top_up() -> None:
-            nonlocal submitted
-            while self.pool is not None and submitted < len(batches):
-                if len(pending) * RENDER_BATCH >= RENDER_AHEAD:
-                    return
-                batch = batches[submitted]
-                bodies = [(file.body, file.body_format) for file in batch]
-                pending.append(self.pool.submit(render_many, bodies))
-                submitted += 1
-
-        def fill(some: Sequence[ParsedFile]) -> None:
-            for file in some:
-                if not ready:
-                    try:
-                        top_up()
-                        if not pending:
-                            return
-                        ready.extend(pending.popleft().result())
-                        top_up()
-                    except Exception as error:  # BrokenProcessPool, a result that won't pickle
-                        self.failed(error)
-                        pending.clear()
-                        return
-                file.rendered = ready.popleft()
-
-        return fill
+    ) -> Iterator[ParsedFile | str]:
+        """prepare_one() of each file, in the order given, as the workers finish them; after
+        a failure of the pool, the remaining files are parsed in this process."""
+        done = 0
+        if self.pool is not None:
+            try:
+                zones = repeat(default_timezone)
+                outcomes = self.pool.map(prepare_one, paths, texts, zones, chunksize=FILES_PER_TASK)
+                for outcome in outcomes:
+                    yield outcome
+                    done += 1
+            except Exception as error:  # BrokenProcessPool, OSError, a result that won't pickle
+                self.failed(error)
+        for path, text in zip(paths[done:], texts[done:], strict=True):
+            yield parse_source(parse_post, path, text, default_timezone)
