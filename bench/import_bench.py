@@ -150,11 +150,12 @@ def fresh_database() -> None:
 
 
 def parse_and_render(folder: Path, timezone: str) -> int:
-    """Phase (a): read + parse + pair + render (HTML, reading time) in this one process, no
-    database. Returns the number of posts."""
+    """Phase (a): read + parse + pair + render (HTML, reading time, body search tokens: what
+    the import's workers compute) in this one process, no database. Returns the number of
+    posts."""
     from posts.importers.batch import find_markdown_files, parse_sources, read_source
     from posts.importers.pairing import pair_files
-    from posts.markdown import reading_time_minutes, render_markdown
+    from posts.importers.rendering import render_text
 
     files, _ = find_markdown_files([folder])
     sources = [read_source(path) for path in files]
@@ -163,8 +164,7 @@ def parse_and_render(folder: Path, timezone: str) -> int:
     assert not failures and not errors, (failures[:3], errors[:3])
     for post in posts:
         for file in post.translations.values():
-            render_markdown(file.body)
-            reading_time_minutes(file.body)
+            render_text(file.body, file.body_format)
     return len(posts)
 
 

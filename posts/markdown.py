@@ -19,6 +19,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from posts.liquid import Highlight, StandIns, escape_html, restore_literals
+from posts.search import ReadableText, readable_text
 
 # --- Sanitising -------------------------------------------------------------------------------
 
@@ -568,28 +569,21 @@ def render_body(text: str, body_format: str = "markdown") -> str:
 # Typical silent-reading speeds: Chinese ~300-500 characters a minute, English ~200-250 words.
 CJK_CHARACTERS_PER_MINUTE = 400
 LATIN_WORDS_PER_MINUTE = 230
-# Runs of CJK characters, captured: split() keeps them at the odd places of its result.
-CJK_RUN_SPLIT = re.compile(
-    "([\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
-    "\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f]+)"
-)
-# A "word": a run of letters/digits (any script but CJK), joined across apostrophes (don't).
-WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-# Markup that is not read: Liquid tags, HTML tags and autolinks, link and image destinations.
-UNREAD_MARKUP = re.compile(r"\{%[^%]*%\}|\{\{[^{}]*\}\}|<[^<>]*>|\]\([^()\s]*\)")
 
 
-def reading_time_minutes(text: str) -> int:
+def reading_time_minutes(text: str, readable: ReadableText | None = None) -> int:
     """Minutes to read a Markdown body, rounded up: ≥1 for any non-blank text, 0 for blank.
 
-    Counted roughly: CJK characters at CJK_CHARACTERS_PER_MINUTE plus other words at
-    LATIN_WORDS_PER_MINUTE, after UNREAD_MARKUP is dropped; code is counted as prose."""
+    Counted roughly on the text search reads (posts.search.readable_text(): markup, URLs and
+    Liquid tags left out; code counted as prose): Chinese characters (and kana, hangul) at
+    CJK_CHARACTERS_PER_MINUTE, other words at LATIN_WORDS_PER_MINUTE. `readable`:
+    readable_text(text), when already at hand."""
     if not text.strip():
         return 0
-    pieces = CJK_RUN_SPLIT.split(UNREAD_MARKUP.sub(" ", text))
-    characters = sum(map(len, pieces[1::2]))
-    words = len(WORD.findall(" ".join(pieces[0::2])))
-    minutes = Fraction(characters, CJK_CHARACTERS_PER_MINUTE) + Fraction(
-        words, LATIN_WORDS_PER_MINUTE
+    readable = readable or readable_text(text)
+    if readable is None:
+        return 1
+    minutes = Fraction(readable.characters, CJK_CHARACTERS_PER_MINUTE) + Fraction(
+        readable.word_count, LATIN_WORDS_PER_MINUTE
     )
     return max(1, math.ceil(minutes))

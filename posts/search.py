@@ -121,40 +121,81 @@ class SearchDocument:
         return f" {' '.join(part for part in (self.title, self.description, self.body) if part)} "
 
 
-def distinct_tokens(text: str) -> str:
-    """The tokens of tokenise(text), each once and space-separated: Chinese tokens first, then
-    the others, each kind in order of first appearance.
+# An apostrophe inside a word (don't, rock'n'roll): the word is one to a reader, two tokens.
+APOSTROPHE_IN_WORD = re.compile(r"(?<=[^\W_])['’](?=[^\W_])")
 
-    Faster than tokenise() on long text: every run's character pairs come from one string,
-    the runs joined by a separator that also ends the last one. A pair (last character,
-    separator) stands for the run's last character alone, the pairs that start with the
-    separator are dropped, and the separator is taken out at the end.
-    """
-    text = normalise(text)
-    tokens: dict[str, None] = {}
-    runs = CJK_RUN.findall(text)
-    if runs:
-        joined = _SEPARATOR.join(runs) + _SEPARATOR
-        tokens = dict.fromkeys(map(str.__add__, joined, joined[1:]))
-        for run in runs[1:]:
-            tokens.pop(_SEPARATOR + run[0], None)
-    words = WORD_TOKEN.findall(text)
-    if words and max(map(len, words)) > MAX_TOKEN_LENGTH:
-        words = [word[:MAX_TOKEN_LENGTH] for word in words]
-    tokens.update(dict.fromkeys(words))
-    return " ".join(tokens).replace(_SEPARATOR, "")
+
+@dataclass(frozen=True)
+class ReadableText:
+    """The readable text of a body (plain_text(), normalised), in the pieces search tokens and
+    reading time are made of."""
+
+    runs: list[str]  # runs of Chinese characters (and kana, hangul)
+    words: list[str]  # the other words and numbers, split at apostrophes
+    contractions: int  # apostrophes inside words
+
+    @classmethod
+    def of(cls, text: str) -> ReadableText:
+        """The pieces of readable text (already without markup)."""
+        text = normalise(text)
+        contractions = 0
+        if "'" in text or "’" in text:
+            contractions = len(APOSTROPHE_IN_WORD.findall(text))
+        return cls(CJK_RUN.findall(text), WORD_TOKEN.findall(text), contractions)
+
+    @property
+    def characters(self) -> int:
+        """How many Chinese characters (and kana, hangul) there are."""
+        return sum(map(len, self.runs))
+
+    @property
+    def word_count(self) -> int:
+        """How many other words there are, a contraction being one."""
+        return len(self.words) - self.contractions
+
+    def distinct_tokens(self) -> str:
+        """The tokens of tokenise(), each once and space-separated: Chinese tokens first, then
+        the others, each kind in order of first appearance.
+
+        Faster than tokenise() on long text: every run's character pairs come from one
+        string, the runs joined by a separator that also ends the last one. A pair (last
+        character, separator) stands for the run's last character alone, the pairs that
+        start with the separator are dropped, and the separator is taken out at the end.
+        """
+        tokens: dict[str, None] = {}
+        if self.runs:
+            joined = _SEPARATOR.join(self.runs) + _SEPARATOR
+            tokens = dict.fromkeys(map(str.__add__, joined, joined[1:]))
+            for run in self.runs[1:]:
+                tokens.pop(_SEPARATOR + run[0], None)
+        words = self.words
+        if words and max(map(len, words)) > MAX_TOKEN_LENGTH:
+            words = [word[:MAX_TOKEN_LENGTH] for word in words]
+        tokens.update(dict.fromkeys(words))
+        return " ".join(tokens).replace(_SEPARATOR, "")
 
 
 _SEPARATOR = "\x00"  # in no token: tokens hold word characters only
 
 
-def body_tokens(body: str) -> str | None:
+def distinct_tokens(text: str) -> str:
+    """ReadableText.distinct_tokens() of text without markup."""
+    return ReadableText.of(text).distinct_tokens()
+
+
+def readable_text(body: str) -> ReadableText | None:
+    """The readable text of a body (Markdown or HTML); None when it has none."""
+    text = plain_text(body, collapse_spaces=False)
+    return ReadableText.of(text) if text else None
+
+
+def body_tokens(body: str, readable: ReadableText | None = None) -> str | None:
     """The distinct search tokens of one body (Markdown or HTML), as distinct_tokens() gives
     them; None when it has no readable text. Searches need only which tokens a body has
-    (every query term is required, none is positional). Import workers compute it with the
-    HTML (see posts.importers.rendering)."""
-    text = plain_text(body, collapse_spaces=False)
-    return distinct_tokens(text) if text else None
+    (every query term is required, none is positional). `readable`: readable_text(body),
+    when already at hand."""
+    readable = readable or readable_text(body)
+    return readable.distinct_tokens() if readable is not None else None
 
 
 def build_search_document(

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from posts.markdown import MAX_NESTING, reading_time_minutes, render_markdown, sanitize_html
-from posts.search import body_tokens
+from posts.search import body_tokens, readable_text
 
 SAMPLE_POSTS = Path(__file__).resolve().parents[2] / "shared" / "samples" / "blog" / "_posts"
 
@@ -662,6 +662,16 @@ def test_reading_time_ignores_markup():
         '<div class="row mt-3 col-sm">{{ site.baseurl }}</div>\n'
     )
     assert reading_time_minutes(words + markup) == 1
+
+
+def test_reading_time_counts_the_text_search_reads():
+    """Bare URLs and list numbers are not read; the same readable text as search tokens."""
+    body = "word " * 229 + "\n\nhttps://example.com/a/b/c/d/e\n\n1. item\n"
+    readable = readable_text(body)
+
+    assert reading_time_minutes(body) == reading_time_minutes(body, readable) == 1
+    assert readable.word_count == 230 and readable.characters == 0
+    assert reading_time_minutes("![](only-an-image.png)") == 1  # not blank: at least a minute
 
 
 # --- the sample blog --------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from posts.importers.rendering import (
     Workers,
     describe_parse_error,
     parse_source,
+    start_workers_early,
 )
 from posts.models import PostTranslation
 
@@ -315,6 +316,8 @@ def import_paths(
 ) -> ImportReport:
     """Import files and folders from disk (options as for import_sources)."""
     files, missing = find_markdown_files(paths)
+    if len(files) >= options.get("parallel_threshold", PARALLEL_THRESHOLD) and WORKERS > 1:
+        start_workers_early()  # ready by the time the files are read
     sources, unreadable = [], []
     for path in files:
         try:

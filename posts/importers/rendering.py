@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -15,7 +16,7 @@ from itertools import repeat
 
 from posts.importers.parser import ParsedFile, ParseError, RenderedBody, parse_post
 from posts.markdown import reading_time_minutes, render_body
-from posts.search import body_tokens
+from posts.search import body_tokens, readable_text
 
 logger = logging.getLogger(__name__)
 
@@ -26,10 +27,11 @@ FILES_PER_TASK = 100  # small: the first posts can be stored soon after the impo
 
 def render_text(body: str, body_format: str) -> RenderedBody:
     """What PostTranslation.render() and the search document derive from a body."""
+    readable = readable_text(body)  # once, for both the tokens and the reading time
     return RenderedBody(
         html=render_body(body, body_format),
-        reading_time_minutes=reading_time_minutes(body),
-        search_tokens=body_tokens(body),
+        reading_time_minutes=reading_time_minutes(body, readable),
+        search_tokens=body_tokens(body, readable),
     )
 
 
@@ -69,6 +71,28 @@ def prepare_one(path: str, text: str, default_timezone: str) -> ParsedFile | str
     return outcome
 
 
+def worker_context() -> multiprocessing.context.BaseContext:
+    """How worker processes start: forked from a server process that imported this module
+    once (forkserver), else spawned. Not a plain fork: that is unsafe in a threaded web server.
+    Both give the workers this process's sys.path."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+def start_workers_early() -> None:
+    """Start the process workers are forked from, so that it is ready by the time they are
+    needed (the forkserver imports this module; a no-op where workers are spawned)."""
+    context = worker_context()
+    if context.get_start_method() == "forkserver":
+        try:
+            multiprocessing.forkserver.ensure_running()
+        except Exception as error:  # Workers() will fall back to this process if it must
+            logger.debug("the fork server cannot start: %s", error)
+
+
 class Workers:
     """Worker processes for one import. Any failure of the pool (it cannot start, a process
     dies, a result does not pickle) makes it unusable, and the rest of the work is done in
@@ -78,9 +102,7 @@ class Workers:
         self.workers = workers
         self.pool: ProcessPoolExecutor | None = None
         try:
-            # spawn, not fork: safe in a threaded server, and the workers get this sys.path.
-            context = multiprocessing.get_context("spawn")
-            self.pool = ProcessPoolExecutor(workers, mp_context=context)
+            self.pool = ProcessPoolExecutor(workers, mp_context=worker_context())
         except Exception as error:
             self.failed(error)
 
