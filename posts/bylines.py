@@ -4,7 +4,7 @@ Pure functions: no ORM, no I/O. Place names are kept as written; see posts.place
 """
 
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 ZH_HANS = "zh-hans"
@@ -82,7 +82,8 @@ class BylineStyle:
     ip_prefix: str = ""
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """The fields by name (as dataclasses.asdict(), much faster: the values are immutable)."""
+        return dict(vars(self))
 
     @classmethod
     def from_dict(cls, data: dict | None) -> "BylineStyle":

@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import chain
 from operator import attrgetter
 
 import opencc
@@ -278,7 +279,8 @@ def search_vector_of(document: SearchDocument) -> str:
     the lexemes are exactly the tokens LexemeQuery looks for. Tokens hold only word
     characters: nothing to escape. Lexemes past PostgreSQL's 1 MB limit are left out.
     """
-    tokens = list(dict.fromkeys(document.text.split()))
+    parts = (document.title, document.description, document.body)
+    tokens = list(dict.fromkeys(chain.from_iterable(part.split() for part in parts)))
     if 4 * sum(map(len, tokens)) + 8 * len(tokens) > MAX_VECTOR_BYTES:  # may not fit: count
         size = 0
         for kept, token in enumerate(tokens):
@@ -295,7 +297,7 @@ def title_vector_of(document: SearchDocument) -> str:
     for position, token in enumerate(document.title.split(), 1):
         positions.setdefault(token, []).append(min(position, MAX_POSITION))
     return " ".join(
-        f"'{token}':" + ",".join(f"{p}A" for p in dict.fromkeys(found[:MAX_POSITIONS_PER_LEXEME]))
+        f"'{token}':{'A,'.join(map(str, dict.fromkeys(found[:MAX_POSITIONS_PER_LEXEME])))}A"
         for token, found in positions.items()
     )
 

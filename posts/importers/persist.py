@@ -295,7 +295,7 @@ class ChunkWriter:
     def add(self, parsed: ParsedPost, post: Post | None) -> PersistResult:
         """Prepare one post's rows; nothing is shared with other posts until this succeeds."""
         created = post is None
-        post = Post(import_key=import_key_of(parsed)) if created else post
+        post = Post(import_key=import_key_of(parsed), timezone=parsed.timezone) if created else post
         translations = [
             self.build_translation(post, language, file)
             for language, file in parsed.translations.items()
@@ -325,17 +325,23 @@ class ChunkWriter:
 
     def build_translation(self, post: Post, language: str, file: ParsedFile) -> PostTranslation:
         pk = self.existing.translation_ids.get((post.pk, language)) if post.pk else None
-        translation = PostTranslation(pk=pk, post=post, language=language)
-        translation.title = file.title
-        translation.summary = file.summary
-        translation.body_markdown = file.body
-        translation.body_format = file.body_format
-        translation.byline_source = file.byline_source
-        translation.byline_style = byline_style_of(file)
-        translation.extra_front_matter = file.extra_front_matter
-        translation.source_front_matter = file.source_front_matter
-        translation.source_path = file.source_path
-        translation.content_hash = file.content_hash
+        translation = PostTranslation(  # every field given: no defaults computed
+            pk=pk,
+            post=post,
+            language=language,
+            title=file.title,
+            summary=file.summary,
+            body_markdown=file.body,
+            body_format=file.body_format,
+            body_html="",
+            reading_time_minutes=0,
+            byline_source=file.byline_source,
+            byline_style=byline_style_of(file),
+            extra_front_matter=file.extra_front_matter,
+            source_front_matter=file.source_front_matter,
+            source_path=file.source_path,
+            content_hash=file.content_hash,
+        )
         if file.rendered is None:
             translation.render()  # what PostTranslation.save() computes (bulk writes skip save())
         else:  # rendered by an import worker
