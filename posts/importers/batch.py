@@ -267,9 +267,8 @@ class StoredUnchanged:
 def split_unchanged(sources: list[Source]) -> tuple[dict[int, StoredUnchanged], list[Source]]:
     """Posts every given file of which is stored unchanged under the same path (by post id),
     and the sources still to parse. A post with one changed file is parsed whole."""
-    hashes = {source.path: source.content_hash for source in sources}
     stored: dict[str, tuple[str, int, str]] = {}
-    paths = list(hashes)
+    paths = list(dict.fromkeys(source.path for source in sources))
     for start in range(0, len(paths), LOOKUP_BATCH):
         rows = PostTranslation.objects.filter(source_path__in=paths[start : start + LOOKUP_BATCH])
         for path, digest, post_id, slug in rows.values_list(
@@ -282,7 +281,7 @@ def split_unchanged(sources: list[Source]) -> tuple[dict[int, StoredUnchanged], 
         if source.path not in stored:
             continue
         digest, post_id, _ = stored[source.path]
-        if digest == hashes[source.path]:
+        if digest == source.content_hash:  # hashed only when a file of that path is stored
             same.setdefault(post_id, []).append(source)
         else:
             changed_posts.add(post_id)
