@@ -19,15 +19,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.schema import IMPORT_SCHEMA
-from posts.importers.batch import (
-    MAX_FILE_BYTES,
-    Failure,
-    ImportReport,
-    decode_source,
-    import_sources,
-)
+from posts.importers.batch import Failure, ImportReport, import_sources
 from posts.importers.parser import ParseError
 from posts.importers.persist import Outcome, describe_error
+from posts.importers.sources import MAX_FILE_BYTES, decode_source
 
 DEFAULT_FILENAME = "upload.md"
 FLAG_VALUES = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}

@@ -153,9 +153,10 @@ def parse_and_render(folder: Path, timezone: str) -> int:
     """Phase (a): read + parse + pair + render (HTML, reading time, body search tokens: what
     the import's workers compute) in this one process, no database. Returns the number of
     posts."""
-    from posts.importers.batch import find_markdown_files, parse_sources, read_source
+    from posts.importers.batch import find_markdown_files, parse_sources
     from posts.importers.pairing import pair_files
     from posts.importers.rendering import render_text
+    from posts.importers.sources import read_source
 
     files, _ = find_markdown_files([folder])
     sources = [read_source(path) for path in files]
@@ -169,13 +170,14 @@ def parse_and_render(folder: Path, timezone: str) -> int:
 
 
 def parse_and_render_in_workers(folder: Path, timezone: str) -> int:
-    """Phase (a2): the same as the import does it, no database: read, then parse and render
-    (HTML, reading time, body search tokens) in worker processes, pairing as they come."""
-    from posts.importers.batch import find_markdown_files, parse_sources, read_source
+    """Phase (a2): the same as the import does it, no database: read, parse and render (HTML,
+    reading time, body search tokens) in worker processes, then pair."""
+    from posts.importers.batch import find_markdown_files, parse_sources
     from posts.importers.pairing import pair_files
+    from posts.importers.sources import Source
 
     paths, _ = find_markdown_files([folder])
-    files, failures = parse_sources([read_source(path) for path in paths], timezone, 1)
+    files, failures = parse_sources([Source(str(path)) for path in paths], timezone, 1)
     posts, errors = pair_files(files)
     assert not failures and not errors, (failures[:3], errors[:3])
     assert all(file.rendered for file in files)

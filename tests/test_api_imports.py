@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from posts.importers.batch import MAX_FILE_BYTES
+from posts.importers.sources import MAX_FILE_BYTES
 from posts.models import Post, PostTranslation
 from tests.test_import_command import LEAVE_CN, LEAVE_EN
 

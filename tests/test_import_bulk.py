@@ -17,10 +17,10 @@ from posts.importers.batch import (
     find_markdown_files,
     import_paths,
     parse_sources,
-    read_source,
 )
 from posts.importers.pairing import pair_files
 from posts.importers.persist import ImportConflict, Outcome, import_post
+from posts.importers.sources import read_source
 from posts.models import Author, Category, Post, PostTranslation, Tag
 
 pytestmark = pytest.mark.django_db
@@ -282,16 +282,16 @@ def test_an_error_deep_inside_rendering_is_reported_without_a_traceback(tmp_path
 
 def test_a_parser_crash_is_reported_per_file(tmp_path, monkeypatch):
     folder = write_posts(tmp_path / "posts", 2)
-    from posts.importers import batch
+    from posts.importers import rendering
 
-    real = batch.parse_post
+    real = rendering.parse_post
 
     def parse_post(text, path, default_timezone):
         if path.endswith("post-001-en.md"):
             raise KeyError("deep inside")
         return real(text, path, default_timezone)
 
-    monkeypatch.setattr(batch, "parse_post", parse_post)
+    monkeypatch.setattr(rendering, "parse_post", parse_post)
 
     report = import_paths([folder], ZONE)
 

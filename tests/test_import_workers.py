@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from posts.importers import rendering
-from posts.importers.batch import Source, import_paths, parse_sources
+from posts.importers.batch import import_paths, parse_sources
 from posts.importers.parser import ParsedFile
 from posts.importers.rendering import Workers, render_text
+from posts.importers.sources import Source
 from tests.test_import_bulk import ZONE, empty_database, post_text, snapshot, write_posts
 
 
@@ -58,10 +59,9 @@ def test_workers_give_the_files_and_failures_of_the_in_process_path_rendered(tmp
 
 def test_workers_stream_their_results_in_the_order_given(tmp_path):
     sources = mixed_sources(tmp_path) * 15  # several tasks per worker
-    paths, texts = [s.path for s in sources], [s.text for s in sources]
 
     with Workers() as workers:
-        stream = workers.prepare(paths, texts, ZONE)
+        stream = workers.prepare(sources, ZONE)
         first = next(stream)  # available before the others are done
         outcomes = [first, *stream]
 
@@ -70,13 +70,38 @@ def test_workers_stream_their_results_in_the_order_given(tmp_path):
         assert isinstance(outcome, str) or outcome.source_path == source.path
 
 
+def test_workers_read_the_files_they_parse_and_report_the_unreadable(tmp_path):
+    folder = write_posts(tmp_path / "_posts", 3)
+    (folder / "2025-04-01-binary-en.md").write_bytes(b"---\ntitle: x\n---\n\x00\x01")
+    (folder / "2025-04-02-latin1-en.md").write_bytes("---\ntitle: café\n---\n".encode("latin-1"))
+    (folder / "2025-04-03-link-en.md").symlink_to(folder / "2025-03-01-post-000-cn.md")
+    unread = [Source(str(path)) for path in sorted(folder.iterdir())]
+
+    with Workers() as workers:
+        outcomes = list(workers.prepare(unread, ZONE))
+
+    reasons = {
+        Path(s.path).name: o for s, o in zip(unread, outcomes, strict=True) if isinstance(o, str)
+    }
+    assert reasons == {
+        "2025-04-01-binary-en.md": "contains NUL bytes (a binary file?)",
+        "2025-04-02-latin1-en.md": "is not UTF-8 text (byte 14)",
+        "2025-04-03-link-en.md": "is a symbolic link; import the file it points to",
+    }
+    parsed = [outcome for outcome in outcomes if not isinstance(outcome, str)]
+    readable = [
+        Source(s.path, Path(s.path).read_text()) for s in unread if Path(s.path).name not in reasons
+    ]
+    expected, _ = parse_sources(readable, ZONE, parallel_threshold=len(readable) + 1)
+    assert unrendered(parsed) == expected
+
+
 def test_a_pool_that_breaks_midway_leaves_the_rest_to_this_process(tmp_path):
     sources = sources_of(write_posts(tmp_path / "_posts", 300))  # 525 files
-    paths, texts = [s.path for s in sources], [s.text for s in sources]
     serial, _ = parse_sources(sources, ZONE, parallel_threshold=len(sources) + 1)
 
     with Workers() as workers:
-        stream = workers.prepare(paths, texts, ZONE)
+        stream = workers.prepare(sources, ZONE)
         outcomes = [next(stream)]
         for process in list(workers.pool._processes.values()):  # a worker dies
             process.kill()

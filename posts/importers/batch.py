@@ -8,7 +8,6 @@ persist.py), so one bad file never stops the others and never leaves half a post
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -17,8 +16,8 @@ from typing import Protocol
 
 from django.db import transaction
 
-from posts.importers.pairing import GroupKey, Pairing, ParsedPost, group_of
-from posts.importers.parser import ParsedFile, ParseError, pair_key_of, parse_post
+from posts.importers.pairing import GroupKey, Pairing, ParsedPost, group_of_path
+from posts.importers.parser import ParsedFile, ParseError
 from posts.importers.persist import (
     CHUNK_SIZE,
     Outcome,
@@ -31,29 +30,16 @@ from posts.importers.rendering import (
     WORKERS,
     Workers,
     describe_parse_error,
-    parse_source,
+    parse_one,
     start_workers_early,
 )
+from posts.importers.sources import Source
 from posts.models import PostTranslation
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 POST_FOLDERS = {"_posts", "_drafts"}
-MAX_FILE_BYTES = 10 * 1024 * 1024
 LOOKUP_BATCH = 2000  # source paths per query when looking up stored hashes
-
-
-@dataclass(frozen=True)
-class Source:
-    """One file's text and the name it is reported under."""
-
-    path: str
-    text: str
-
-    @property
-    def content_hash(self) -> str:
-        """The hash the parser stores (ParsedFile.content_hash)."""
-        return hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -139,37 +125,14 @@ def is_post_file(path: Path) -> bool:
     return path.suffix in MARKDOWN_SUFFIXES and path.is_file()
 
 
-def read_source(path: Path) -> Source:
-    """Read one file as UTF-8 text, refusing links, oversized and binary files before parsing."""
-    if path.is_symlink():
-        raise ParseError(str(path), "is a symbolic link; import the file it points to")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ParseError(str(path), f"is {size} bytes, over the {MAX_FILE_BYTES} byte limit")
-    return decode_source(str(path), path.read_bytes())
-
-
-def decode_source(name: str, data: bytes) -> Source:
-    """Bytes of a file (from disk or an upload) as UTF-8 text; binary or other encodings refused."""
-    if b"\x00" in data:
-        raise ParseError(name, "contains NUL bytes (a binary file?)")
-    try:
-        return Source(name, data.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        raise ParseError(name, f"is not UTF-8 text (byte {error.start})") from error
-
-
 def prepare_sources(
     sources: Sequence[Source], default_timezone: str, workers: Workers | None = None
 ) -> Iterator[ParsedFile | str]:
-    """Each source parsed (or why it cannot be imported), in order, as they are ready: in
-    `workers` (bodies rendered too) when given, else in this process."""
+    """Each source read if need be and parsed (or why it cannot be imported), in order, as
+    they are ready: in `workers` (bodies rendered too) when given, else in this process."""
     if workers is not None:
-        paths, texts = [source.path for source in sources], [source.text for source in sources]
-        return workers.prepare(paths, texts, default_timezone)
-    return (
-        parse_source(parse_post, source.path, source.text, default_timezone) for source in sources
-    )
+        return workers.prepare(sources, default_timezone)
+    return (parse_one(source, default_timezone) for source in sources)
 
 
 def parse_sources(
@@ -220,27 +183,30 @@ def import_sources(
     """
     report = report if report is not None else ImportReport()
     report.dry_run = dry_run
-    skipped, to_parse = split_unchanged(list(sources))
-    to_parse = sorted(to_parse + partners_of(to_parse, skipped), key=lambda source: source.path)
+    skipped, to_parse, unreadable = split_unchanged(list(sources))
+    report.failures += unreadable
+    if skipped:
+        to_parse += partners_of({group_of_path(source.path) for source in to_parse}, skipped)
+    to_parse.sort(key=lambda source: source.path)
     report.results += [entry.result for entry in skipped.values()]
-    keys = [group_of(source.path, pair_key_of(source.path)) for source in to_parse]
-    bar = progress(len(skipped) + len(set(keys)))
-    bar.update(len(skipped))
     in_workers = len(to_parse) >= parallel_threshold and WORKERS > 1
-    try:
-        with Workers() if in_workers else nullcontext() as workers:
-            outcomes = prepare_sources(to_parse, default_timezone, workers)
-            pairing = Pairing(keys)
+    with Workers() if in_workers else nullcontext() as workers:
+        outcomes = prepare_sources(to_parse, default_timezone, workers)  # the workers start
+        keys = [group_of_path(source.path) for source in to_parse]
+        pairing = Pairing(keys)
+        bar = progress(len(skipped) + len(set(keys)))
+        bar.update(len(skipped))
 
-            def paired_posts() -> Iterator[ParsedPost]:
-                for source, key, outcome in zip(to_parse, keys, outcomes, strict=True):
-                    if isinstance(outcome, str):
-                        report.failures.append(Failure(source.path, outcome))
-                    settled = pairing.add(key, outcome if isinstance(outcome, ParsedFile) else None)
-                    report.failures += [Failure(e.path, describe(e)) for e in settled.errors]
-                    bar.update(settled.groups - len(settled.posts))  # groups stored as failures
-                    yield from settled.posts
+        def paired_posts() -> Iterator[ParsedPost]:
+            for source, key, outcome in zip(to_parse, keys, outcomes, strict=True):
+                if isinstance(outcome, str):
+                    report.failures.append(Failure(source.path, outcome))
+                settled = pairing.add(key, outcome if isinstance(outcome, ParsedFile) else None)
+                report.failures += [Failure(e.path, describe(e)) for e in settled.errors]
+                bar.update(settled.groups - len(settled.posts))  # groups stored as failures
+                yield from settled.posts
 
+        try:
             with transaction.atomic() if (strict or dry_run) else nullcontext():
                 store_posts(
                     paired_posts(),
@@ -250,8 +216,8 @@ def import_sources(
                 if dry_run or (strict and not report.ok):
                     report.rolled_back = True
                     transaction.set_rollback(True)
-    finally:
-        bar.close()
+        finally:
+            bar.close()
     return report
 
 
@@ -264,9 +230,14 @@ class StoredUnchanged:
     groups: set[GroupKey]  # of its files, as pairing groups them
 
 
-def split_unchanged(sources: list[Source]) -> tuple[dict[int, StoredUnchanged], list[Source]]:
+def split_unchanged(
+    sources: list[Source],
+) -> tuple[dict[int, StoredUnchanged], list[Source], list[Failure]]:
     """Posts every given file of which is stored unchanged under the same path (by post id),
-    and the sources still to parse. A post with one changed file is parsed whole."""
+    the sources still to parse, and the stored paths that cannot be read. A post with one
+    changed file is parsed whole."""
+    sources = list(sources)
+    failures: list[Failure] = []
     stored: dict[str, tuple[str, int, str]] = {}
     paths = list(dict.fromkeys(source.path for source in sources))
     for start in range(0, len(paths), LOOKUP_BATCH):
@@ -277,11 +248,16 @@ def split_unchanged(sources: list[Source]) -> tuple[dict[int, StoredUnchanged], 
             stored[path] = (digest, post_id, slug)
     same: dict[int, list[Source]] = {}
     changed_posts: set[int] = set()
-    for source in sources:
+    for index, source in enumerate(sources):
         if source.path not in stored:
             continue
+        read = source.read()  # read and hashed only when a file of that path is stored
+        if isinstance(read, str):
+            failures.append(Failure(source.path, read))
+            continue
+        sources[index] = source = read
         digest, post_id, _ = stored[source.path]
-        if digest == source.content_hash:  # hashed only when a file of that path is stored
+        if digest == source.content_hash:
             same.setdefault(post_id, []).append(source)
         else:
             changed_posts.add(post_id)
@@ -291,18 +267,20 @@ def split_unchanged(sources: list[Source]) -> tuple[dict[int, StoredUnchanged], 
             continue
         _, _, slug = stored[files[0].path]
         paths = [source.path for source in files]
-        groups = {group_of(path, pair_key_of(path)) for path in paths}
+        groups = {group_of_path(path) for path in paths}
         skipped[post_id] = StoredUnchanged(
             PersistResult(slug, Outcome.UNCHANGED, [], paths), files, groups
         )
     skipped_paths = {source.path for entry in skipped.values() for source in entry.sources}
-    return skipped, [source for source in sources if source.path not in skipped_paths]
+    unreadable = {failure.path for failure in failures}
+    to_parse = [s for s in sources if s.path not in skipped_paths and s.path not in unreadable]
+    return skipped, to_parse, failures
 
 
-def partners_of(to_parse: list[Source], skipped: dict[int, StoredUnchanged]) -> list[Source]:
+def partners_of(groups: set[GroupKey], skipped: dict[int, StoredUnchanged]) -> list[Source]:
     """Unchanged files of a post one of whose files is new or changed (an -en added next to a
-    stored -cn): parsed after all, so the post is stored whole. They leave `skipped`."""
-    groups = {group_of(source.path, pair_key_of(source.path)) for source in to_parse}
+    stored -cn; `groups`: theirs): parsed after all, so the post is stored whole. They leave
+    `skipped`."""
     partners = [post_id for post_id, entry in skipped.items() if entry.groups & groups]
     return [source for post_id in partners for source in skipped.pop(post_id).sources]
 
@@ -313,18 +291,13 @@ def import_paths(
     progress=no_progress,
     **options,
 ) -> ImportReport:
-    """Import files and folders from disk (options as for import_sources)."""
+    """Import files and folders from disk (options as for import_sources). Files are read
+    where they are parsed (in the workers for a large import), but for those whose path is
+    stored: they are read first, to compare their content hash."""
     files, missing = find_markdown_files(paths)
     if len(files) >= options.get("parallel_threshold", PARALLEL_THRESHOLD) and WORKERS > 1:
-        start_workers_early()  # ready by the time the files are read
-    sources, unreadable = [], []
-    for path in files:
-        try:
-            sources.append(read_source(path))
-        except ParseError as error:
-            unreadable.append(Failure(str(path), error.reason))
-        except OSError as error:
-            unreadable.append(Failure(str(path), f"cannot be read ({error.strerror})"))
+        start_workers_early()  # ready by the time the stored paths are looked up
     report = options.pop("report", None) or ImportReport()
-    report.failures += missing + unreadable
+    report.failures += missing
+    sources = [Source(str(path)) for path in files]
     return import_sources(sources, default_timezone, progress, report=report, **options)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePath
 
-from posts.importers.parser import ZH_HANS, ParsedFile, ParseError
+from posts.importers.parser import ZH_HANS, ParsedFile, ParseError, pair_key_of
 
 
 @dataclass
@@ -48,6 +48,12 @@ GroupKey = tuple[str, str]  # (folder, pair key): the files of one post
 
 def group_of(path: str, pair_key: str) -> GroupKey:
     return (str(PurePath(path).parent), pair_key)
+
+
+def group_of_path(path: str) -> GroupKey:
+    """The group of a file, from its path alone (as group_of() with the parsed pair key)."""
+    pure = PurePath(path)
+    return (str(pure.parent), pair_key_of(pure))
 
 
 def pair_files(files: list[ParsedFile]) -> tuple[list[ParsedPost], list[ParseError]]:

@@ -272,12 +272,12 @@ def read_file_name(path: str) -> FileName:
     return FileName(stem, slug, written_date, language, body_format)
 
 
-def pair_key_of(path: str) -> str:
+def pair_key_of(path: str | PurePath) -> str:
     """The pair key read_file_name() gives, without checking the name's date."""
     return _stem_of(path)[0]
 
 
-def _stem_of(path: str) -> tuple[str, str | None, str]:
+def _stem_of(path: str | PurePath) -> tuple[str, str | None, str]:
     """The pair key, language suffix and body format of a file name."""
     pure = PurePath(path)
     stem, body_format = _strip_suffix(pure.name)

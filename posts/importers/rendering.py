@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from itertools import repeat
 
 from posts.importers.parser import ParsedFile, ParseError, RenderedBody, parse_post
+from posts.importers.sources import Source
 from posts.markdown import reading_time_minutes, render_body
 from posts.search import body_tokens, readable_text
 
@@ -58,16 +59,25 @@ def parse_source(parse: Callable, path: str, text: str, default_timezone: str) -
         return f"cannot be parsed ({describe_exception(error)})"
 
 
-def prepare_one(path: str, text: str, default_timezone: str) -> ParsedFile | str:
-    """What a worker does with one file: parse it (or say why it cannot be imported), then
-    render its body. A body that cannot be rendered is left unrendered: the persist step
-    renders it again and reports the error for its post, as for files parsed in-process."""
-    outcome = parse_source(parse_post, path, text, default_timezone)
+def parse_one(source: Source, default_timezone: str) -> ParsedFile | str:
+    """Read the source if need be and parse it, or say why it cannot be imported."""
+    read = source.read()
+    if isinstance(read, str):
+        return read
+    return parse_source(parse_post, read.path, read.text, default_timezone)
+
+
+def prepare_one(source: Source, default_timezone: str) -> ParsedFile | str:
+    """What a worker does with one file: read it if need be and parse it (or say why it cannot
+    be imported), then render its body. A body that cannot be rendered is left unrendered:
+    the persist step renders it again and reports the error for its post, as for files
+    parsed in-process."""
+    outcome = parse_one(source, default_timezone)
     if isinstance(outcome, ParsedFile):
         try:
             outcome.rendered = render_text(outcome.body, outcome.body_format)
         except Exception:
-            logger.debug("rendering %s failed", path, exc_info=True)
+            logger.debug("rendering %s failed", source.path, exc_info=True)
     return outcome
 
 
@@ -122,19 +132,29 @@ class Workers:
         self.pool = None
 
     def prepare(
-        self, paths: Sequence[str], texts: Sequence[str], default_timezone: str
+        self, sources: Sequence[Source], default_timezone: str
     ) -> Iterator[ParsedFile | str]:
-        """prepare_one() of each file, in the order given, as the workers finish them; after
-        a failure of the pool, the remaining files are parsed in this process."""
-        done = 0
+        """prepare_one() of each source, in the order given, as the workers finish them (the
+        work is handed out now); after a failure of the pool, the remaining sources are
+        parsed in this process."""
+        outcomes: Iterator[ParsedFile | str] = iter(())
         if self.pool is not None:
             try:
                 zones = repeat(default_timezone)
-                outcomes = self.pool.map(prepare_one, paths, texts, zones, chunksize=FILES_PER_TASK)
-                for outcome in outcomes:
-                    yield outcome
-                    done += 1
-            except Exception as error:  # BrokenProcessPool, OSError, a result that won't pickle
+                outcomes = self.pool.map(prepare_one, sources, zones, chunksize=FILES_PER_TASK)
+            except Exception as error:  # the pool is already broken or shut down
                 self.failed(error)
-        for path, text in zip(paths[done:], texts[done:], strict=True):
-            yield parse_source(parse_post, path, text, default_timezone)
+        return self._collect(outcomes, sources, default_timezone)
+
+    def _collect(
+        self, outcomes: Iterator[ParsedFile | str], sources: Sequence[Source], zone: str
+    ) -> Iterator[ParsedFile | str]:
+        done = 0
+        try:
+            for outcome in outcomes:
+                yield outcome
+                done += 1
+        except Exception as error:  # BrokenProcessPool, OSError, a result that won't pickle
+            self.failed(error)
+        for source in sources[done:]:
+            yield parse_one(source, zone)
