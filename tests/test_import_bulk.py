@@ -498,3 +498,32 @@ def test_new_posts_are_inserted_with_their_search_documents(tmp_path):
         "COPY" if connection.vendor == "postgresql" else "INSERT"
     ]
     assert all(columns[1].strip() for columns in search_columns().values())
+
+
+def test_automatic_garbage_collection_is_paused_during_an_import_only(tmp_path, monkeypatch):
+    """Full collections walk everything the import holds: paused, young ones after each chunk."""
+    import gc
+
+    from posts.importers import batch
+
+    folder = write_posts(tmp_path / "posts", 4)
+    seen, collected = [], []
+    store = batch.store_posts
+
+    def watched(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return store(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "store_posts", watched)
+    monkeypatch.setattr(batch.gc, "collect", lambda generation=2: collected.append(generation))
+
+    report = import_paths([folder], ZONE, chunk_size=2)
+
+    assert report.ok and seen == [False] and collected == [1, 1]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        import_paths([folder], ZONE)
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()

@@ -8,8 +8,9 @@ persist.py), so one bad file never stops the others and never leaves half a post
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -206,19 +207,38 @@ def import_sources(
                 bar.update(settled.groups - len(settled.posts))  # groups stored as failures
                 yield from settled.posts
 
+        def on_chunk(outcome: StoreOutcome, size: int) -> None:
+            report.add_stored(outcome)
+            bar.update(size)
+            gc.collect(1)  # the chunk's garbage: young objects (see young_collections_only)
+
         try:
-            with transaction.atomic() if (strict or dry_run) else nullcontext():
-                store_posts(
-                    paired_posts(),
-                    chunk_size,
-                    lambda outcome, size: (report.add_stored(outcome), bar.update(size)),
-                )
+            with (
+                young_collections_only(),
+                transaction.atomic() if (strict or dry_run) else nullcontext(),
+            ):
+                store_posts(paired_posts(), chunk_size, on_chunk)
                 if dry_run or (strict and not report.ok):
                     report.rolled_back = True
                     transaction.set_rollback(True)
         finally:
             bar.close()
     return report
+
+
+@contextmanager
+def young_collections_only() -> Iterator[None]:
+    """Automatic garbage collection paused (the import collects the young generations after
+    each chunk): a full collection walks every object the import holds, and took 1.3 CPU-s
+    of a 10,000-post import."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 @dataclass

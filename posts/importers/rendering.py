@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 PARALLEL_THRESHOLD = 200  # files; a smaller batch is parsed in this process
 WORKERS = min(2, os.cpu_count() or 1)
-FILES_PER_TASK = 100  # small: the first posts can be stored soon after the import starts
+FILES_PER_TASK = 100  # files per task: larger messages cost less; the first comes soon enough
 
 
 def render_text(body: str, body_format: str) -> RenderedBody:
