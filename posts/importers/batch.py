@@ -9,6 +9,7 @@ persist.py), so one bad file never stops the others and never leaves half a post
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -102,14 +103,15 @@ def no_progress(total: int) -> Progress:
 
 
 def find_markdown_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Failure]]:
-    """Expand folders recursively into post files (*.md, *.markdown, *.html), sorted; report
-    missing paths."""
+    """Expand folders recursively into post files (*.md, *.markdown, *.html), sorted by their
+    path's parts, links to folders not followed; report missing paths."""
     files: list[Path] = []
     failures: list[Failure] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if is_post_file(p)))
+            found = sorted(_files_under(str(path)), key=lambda name: name.split(os.sep))
+            files.extend(Path(name) for name in found if is_post_file_name(name))
         elif path.is_file():
             files.append(path)
         else:
@@ -117,13 +119,24 @@ def find_markdown_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[F
     return list(dict.fromkeys(files)), failures
 
 
-def is_post_file(path: Path) -> bool:
+def _files_under(folder: str) -> Iterator[str]:
+    """Files (or links to files) in `folder` and its subfolders, as os.scandir names them."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _files_under(entry.path)
+            elif entry.is_file():
+                yield entry.path
+
+
+def is_post_file_name(name: str) -> bool:
     """Markdown files anywhere; HTML files only in _posts / _drafts, so a Jekyll site's
     layouts and includes are not taken for posts. A file named on the command line is
     always imported."""
-    if path.suffix in HTML_SUFFIXES:
-        return bool(POST_FOLDERS & set(path.parts[:-1])) and path.is_file()
-    return path.suffix in MARKDOWN_SUFFIXES and path.is_file()
+    suffix = os.path.splitext(name)[1]
+    if suffix in HTML_SUFFIXES:
+        return bool(POST_FOLDERS & set(name.split(os.sep)[:-1]))
+    return suffix in MARKDOWN_SUFFIXES
 
 
 def prepare_sources(

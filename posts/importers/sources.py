@@ -6,6 +6,8 @@ files they parse.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,21 +36,24 @@ class Source:
         if self.text is not None:
             return self
         try:
-            return read_source(Path(self.path))
+            return read_source(self.path)
         except ParseError as error:
             return error.reason
         except OSError as error:
             return f"cannot be read ({error.strerror})"
 
 
-def read_source(path: Path) -> Source:
+def read_source(path: Path | str) -> Source:
     """Read one file as UTF-8 text, refusing links, oversized and binary files before parsing."""
-    if path.is_symlink():
-        raise ParseError(str(path), "is a symbolic link; import the file it points to")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ParseError(str(path), f"is {size} bytes, over the {MAX_FILE_BYTES} byte limit")
-    return decode_source(str(path), path.read_bytes())
+    name = str(path)
+    status = os.lstat(name)
+    if stat.S_ISLNK(status.st_mode):
+        raise ParseError(name, "is a symbolic link; import the file it points to")
+    if status.st_size > MAX_FILE_BYTES:
+        size = status.st_size
+        raise ParseError(name, f"is {size} bytes, over the {MAX_FILE_BYTES} byte limit")
+    with open(name, "rb") as file:
+        return decode_source(name, file.read())
 
 
 def decode_source(name: str, data: bytes) -> Source:
