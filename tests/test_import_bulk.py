@@ -527,3 +527,27 @@ def test_automatic_garbage_collection_is_paused_during_an_import_only(tmp_path, 
         assert not gc.isenabled()  # left as the caller had it
     finally:
         gc.enable()
+
+
+def test_folders_are_listed_in_path_order_without_following_links_to_folders(tmp_path):
+    names = [
+        "a-b/x.md", "a/b.md", "a/b/c-cn.md", "a/b/c-en.md", "a b/c d.md", "ü/é.md",
+        ".hidden/h.md", "_posts/p.html", "_drafts/d.htm", "_layouts/l.html", "notes.txt",
+        "z.markdown",
+    ]  # fmt: skip
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    (tmp_path / "folder-link").symlink_to(tmp_path / "a")
+    (tmp_path / "file-link.md").symlink_to(tmp_path / "a/b.md")
+    (tmp_path / "broken-link.md").symlink_to(tmp_path / "missing.md")
+
+    files, failures = find_markdown_files([tmp_path, tmp_path / "nowhere"])
+
+    assert [str(path.relative_to(tmp_path)) for path in files] == [
+        ".hidden/h.md", "_drafts/d.htm", "_posts/p.html", "a/b/c-cn.md", "a/b/c-en.md",
+        "a/b.md", "a b/c d.md", "a-b/x.md", "file-link.md", "z.markdown", "ü/é.md",
+    ]  # fmt: skip
+    assert [(Path(f.path).name, f.reason) for f in failures] == [
+        ("nowhere", "no such file or folder")
+    ]
