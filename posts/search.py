@@ -39,6 +39,7 @@ _MARKUP = [
     (re.compile(r"\{%[^%]{0,1000}%\}|\{\{[^{}]{0,1000}\}\}"), " "),  # Liquid tags and output
     # Links and images keep their text (`(?:!\[|\[)` is `!?\[`, found faster).
     (re.compile(r"(?:!\[|\[)([^\[\]]{0,1000})\]\([^()\n]{0,2000}\)"), r"\1"),
+    (re.compile(r"<!--[^<]{0,10000}?-->"), " "),  # HTML comments (<!--more--> too)
     (re.compile(r"</?[A-Za-z][^<>]{0,500}>"), " "),  # HTML tags
     (re.compile(r"https?://\S+"), " "),  # bare URLs
     (re.compile(r"^\s{0,3}(#{1,6}|>+|[-*+]|\d+\.)\s+", re.M), ""),  # block markers
@@ -123,7 +124,7 @@ class SearchDocument:
 
 
 # An apostrophe inside a word (don't, rock'n'roll): the word is one to a reader, two tokens.
-APOSTROPHE_IN_WORD = re.compile(r"(?<=[^\W_])['’](?=[^\W_])")
+APOSTROPHE_IN_WORD = re.compile(rf"(?<=[^\W_{_CJK}])['’](?=[^\W_{_CJK}])")
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ class ReadableText:
     @property
     def word_count(self) -> int:
         """How many other words there are, a contraction being one."""
-        return len(self.words) - self.contractions
+        return max(0, len(self.words) - self.contractions)
 
     def distinct_tokens(self) -> str:
         """The tokens of tokenise(), each once and space-separated: Chinese tokens first, then

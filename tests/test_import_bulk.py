@@ -3,6 +3,7 @@ interruption, and query counts that do not grow with the number of posts."""
 
 from __future__ import annotations
 
+import os
 import re
 from io import StringIO
 from pathlib import Path
@@ -517,13 +518,15 @@ def test_automatic_garbage_collection_is_paused_during_an_import_only(tmp_path, 
     monkeypatch.setattr(batch, "store_posts", watched)
     monkeypatch.setattr(batch.gc, "collect", lambda generation=2: collected.append(generation))
 
-    report = import_paths([folder], ZONE, chunk_size=2)
+    report = import_paths([folder], ZONE, chunk_size=2, parallel_threshold=1)
 
     assert report.ok and seen == [False] and collected == [1, 1]
     assert gc.isenabled()
+    import_paths([folder], ZONE)  # a small batch: left alone
+    assert seen == [False, True] and collected == [1, 1]
     gc.disable()
     try:
-        import_paths([folder], ZONE)
+        import_paths([folder], ZONE, parallel_threshold=1)
         assert not gc.isenabled()  # left as the caller had it
     finally:
         gc.enable()
@@ -550,4 +553,27 @@ def test_folders_are_listed_in_path_order_without_following_links_to_folders(tmp
     ]  # fmt: skip
     assert [(Path(f.path).name, f.reason) for f in failures] == [
         ("nowhere", "no such file or folder")
+    ]
+
+
+def test_a_folder_that_cannot_be_listed_is_reported_and_the_rest_imported(tmp_path, monkeypatch):
+    folder = write_posts(tmp_path / "posts", 2)
+    locked = folder / "locked"
+    write_posts(locked, 1, start=5)
+    from posts.importers import batch
+
+    scandir = os.scandir
+
+    def refusing(path):
+        if str(path) == str(locked):
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(batch.os, "scandir", refusing)
+
+    report = import_paths([folder], ZONE)
+
+    assert report.count(Outcome.CREATED) == 2
+    assert [(f.path, f.reason) for f in report.failures] == [
+        (str(locked), "cannot be read (Permission denied)")
     ]

@@ -5,6 +5,7 @@ breaks leaves the work to this process."""
 from __future__ import annotations
 
 import dataclasses
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -97,19 +98,30 @@ def test_workers_read_the_files_they_parse_and_report_the_unreadable(tmp_path):
 
 
 def test_a_pool_that_breaks_midway_leaves_the_rest_to_this_process(tmp_path):
-    sources = sources_of(write_posts(tmp_path / "_posts", 300))  # 525 files
+    sources = sources_of(write_posts(tmp_path / "_posts", 100))  # 175 files
     serial, _ = parse_sources(sources, ZONE, parallel_threshold=len(sources) + 1)
 
     with Workers() as workers:
-        stream = workers.prepare(sources, ZONE)
-        outcomes = [next(stream)]
-        for process in list(workers.pool._processes.values()):  # a worker dies
-            process.kill()
-        outcomes += stream
+        real_map = workers.pool.map
+
+        def breaking_map(*args, **kwargs):  # results come, then the pool breaks
+            results = real_map(*args, **kwargs)
+
+            def stream():
+                for number, outcome in enumerate(results):
+                    if number == 3:
+                        raise BrokenProcessPool("a process in the pool was terminated")
+                    yield outcome
+
+            return stream()
+
+        workers.pool.map = breaking_map
+        outcomes = list(workers.prepare(sources, ZONE))
 
     assert workers.pool is None  # given up: the rest was parsed here, not rendered
     assert unrendered(outcomes) == serial
-    assert outcomes[0].rendered is not None and outcomes[-1].rendered is None
+    assert [outcome.rendered is not None for outcome in outcomes[:4]] == [True] * 3 + [False]
+    assert outcomes[-1].rendered is None
 
 
 @pytest.mark.django_db

@@ -591,6 +591,8 @@ def test_raw_html_in_markdown_is_kept_when_allowed():
         "1. " * 33_000,
         "> " * 50_000,
         "[a](" * 25_000,
+        "<!--" * 25_000,
+        "<!-- " + "-" * 100_000,
     ],
     ids=lambda source: repr(source[:12]),
 )
@@ -662,6 +664,16 @@ def test_reading_time_ignores_markup():
         '<div class="row mt-3 col-sm">{{ site.baseurl }}</div>\n'
     )
     assert reading_time_minutes(words + markup) == 1
+
+
+def test_reading_time_counts_no_chinese_quotes_as_contractions_nor_comments():
+    quoted = "他说‘大模型’是未来，‘对齐’很重要。" * 40  # 13 x 40 = 520 characters, no words
+    commented = "word " * 230 + "<!-- a note to self, not read -->\n\n<!--more-->\n"
+
+    assert readable_text(quoted).word_count == 0
+    assert reading_time_minutes(quoted) == 2
+    assert reading_time_minutes(commented) == 1
+    assert "note" not in body_tokens(commented).split() and "more" not in body_tokens(commented)
 
 
 def test_reading_time_counts_the_text_search_reads():

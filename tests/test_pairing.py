@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from posts.importers.pairing import pair_files
+from posts.importers.pairing import Pairing, group_of_path, pair_files
 from posts.importers.parser import parse_post
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "shared" / "samples" / "blog" / "_posts"
@@ -208,3 +208,49 @@ def test_sample_places_and_tags(sample_posts):
     assert sample_posts["goodarticle"].timezone == "Asia/Hong_Kong"
     assert sample_posts["model"].location_code == "CN-BJ"
     assert sample_posts["cvpr"].tags == ["philosophy", "misc"]
+
+
+def test_pairing_settles_each_post_when_its_last_file_is_in_and_in_path_order():
+    """The streaming pairer: groups known from the paths; a file that failed (None) still
+    counts; a post waits for the groups before it, as pair_files() orders them."""
+    paths = [
+        "_posts/2024-05-01-walk-cn.md",  # fails to parse: the group's -en file is the post
+        "_posts/2024-05-01-walk-en.md",
+        "_posts/2024-05-02-run-cn.md",
+        "_posts/2024-05-02-run-en.md",
+        "_posts/2024-05-03-gone-en.md",  # fails, alone: a group settled without a post
+    ]
+    files = {
+        paths[1]: en_file(paths[1]),
+        paths[2]: zh_file(paths[2], slug="run"),
+        paths[3]: en_file(paths[3], slug="run"),
+    }
+    pairing = Pairing(group_of_path(path) for path in paths)
+
+    settled = [pairing.add(group_of_path(path), files.get(path)) for path in paths]
+
+    assert [[post.slug for post in step.posts] for step in settled] == [
+        [],
+        ["walk"],
+        [],
+        ["run"],
+        [],
+    ]
+    assert [step.groups for step in settled] == [0, 1, 0, 1, 1]
+    assert all(step.errors == [] for step in settled)
+    expected, _ = pair_files(list(files.values()))
+    assert [post for step in settled for post in step.posts] == expected
+
+
+def test_pairing_reports_a_second_file_of_a_language_and_a_taken_slug():
+    paths = ["a/2024-05-01-walk-en.md", "a/2024-05-01-walk.en.md", "b/2024-05-01-walk-en.md"]
+    pairing = Pairing(group_of_path(path) for path in paths)
+
+    steps = [pairing.add(group_of_path(path), en_file(path)) for path in paths]
+
+    reasons = [(error.path, error.reason) for step in steps for error in step.errors]
+    assert reasons == [
+        (paths[1], "a second en file for '2024-05-01-walk' (the first is a/2024-05-01-walk-en.md)"),
+        (paths[2], "slug 'walk' is already used by a/2024-05-01-walk-en.md"),
+    ]
+    assert [post.source_paths for step in steps for post in step.posts] == [[paths[0]]]

@@ -110,7 +110,7 @@ def find_markdown_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[F
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(_files_under(str(path)), key=lambda name: name.split(os.sep))
+            found = sorted(_files_under(str(path), failures), key=lambda name: name.split(os.sep))
             files.extend(Path(name) for name in found if is_post_file_name(name))
         elif path.is_file():
             files.append(path)
@@ -119,14 +119,23 @@ def find_markdown_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[F
     return list(dict.fromkeys(files)), failures
 
 
-def _files_under(folder: str) -> Iterator[str]:
-    """Files (or links to files) in `folder` and its subfolders, as os.scandir names them."""
-    with os.scandir(folder) as entries:
-        for entry in entries:
+def _files_under(folder: str, failures: list[Failure]) -> Iterator[str]:
+    """Files (or links to files) in `folder` and its subfolders, as os.scandir names them; a
+    folder that cannot be listed is reported in `failures`."""
+    try:
+        with os.scandir(folder) as entries:
+            listed = list(entries)
+    except OSError as error:
+        failures.append(Failure(folder, f"cannot be read ({error.strerror})"))
+        return
+    for entry in listed:
+        try:
             if entry.is_dir(follow_symlinks=False):
-                yield from _files_under(entry.path)
+                yield from _files_under(entry.path, failures)
             elif entry.is_file():
                 yield entry.path
+        except OSError as error:  # gone, or a link that cannot be followed
+            failures.append(Failure(entry.path, f"cannot be read ({error.strerror})"))
 
 
 def is_post_file_name(name: str) -> bool:
@@ -223,11 +232,12 @@ def import_sources(
         def on_chunk(outcome: StoreOutcome, size: int) -> None:
             report.add_stored(outcome)
             bar.update(size)
-            gc.collect(1)  # the chunk's garbage: young objects (see young_collections_only)
+            if in_workers:
+                gc.collect(1)  # the chunk's garbage: young objects (see young_collections_only)
 
         try:
             with (
-                young_collections_only(),
+                young_collections_only() if in_workers else nullcontext(),
                 transaction.atomic() if (strict or dry_run) else nullcontext(),
             ):
                 store_posts(paired_posts(), chunk_size, on_chunk)
@@ -241,9 +251,10 @@ def import_sources(
 
 @contextmanager
 def young_collections_only() -> Iterator[None]:
-    """Automatic garbage collection paused (the import collects the young generations after
-    each chunk): a full collection walks every object the import holds, and took 1.3 CPU-s
-    of a 10,000-post import."""
+    """Automatic garbage collection paused during a large import (it collects the young
+    generations after each chunk): a full collection walks every object the import holds,
+    and took 1.3 CPU-s of a 10,000-post import. Process-wide, so small imports (an API
+    upload in a threaded server) leave it alone."""
     if not gc.isenabled():
         yield
         return

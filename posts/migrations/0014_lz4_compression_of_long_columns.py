@@ -28,9 +28,10 @@ LONG_COLUMNS = {
 }
 
 
-def lz4_available(cursor) -> bool:
+def lz4_available(connection, cursor) -> bool:
     try:
-        with transaction.atomic():  # a savepoint: the failed SET must not end the migration
+        # a savepoint: the failed SET must not end the migration
+        with transaction.atomic(using=connection.alias):
             cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
     except DatabaseError:
         return False
@@ -44,7 +45,7 @@ def set_compression(method: str):
             return
         quote = connection.ops.quote_name
         with connection.cursor() as cursor:
-            if method == "lz4" and not lz4_available(cursor):
+            if method == "lz4" and not lz4_available(connection, cursor):
                 return
             for table, columns in LONG_COLUMNS.items():
                 changes = ", ".join(
