@@ -97,31 +97,47 @@ def test_workers_read_the_files_they_parse_and_report_the_unreadable(tmp_path):
     assert unrendered(parsed) == expected
 
 
-def test_a_pool_that_breaks_midway_leaves_the_rest_to_this_process(tmp_path):
-    sources = sources_of(write_posts(tmp_path / "_posts", 100))  # 175 files
+def test_a_pool_that_breaks_midway_leaves_the_rest_to_this_process(tmp_path, monkeypatch):
+    sources = sources_of(write_posts(tmp_path / "_posts", 150))  # 262 files: 3 tasks
     serial, _ = parse_sources(sources, ZONE, parallel_threshold=len(sources) + 1)
+    load = rendering._load_outcomes
+    answers = []
 
+    def breaking_load(name):  # the first answer comes, then the pool breaks
+        answers.append(name)
+        if len(answers) == 2:
+            raise BrokenProcessPool("a process in the pool was terminated")
+        return load(name)
+
+    monkeypatch.setattr(rendering, "_load_outcomes", breaking_load)
     with Workers() as workers:
-        real_map = workers.pool.map
-
-        def breaking_map(*args, **kwargs):  # results come, then the pool breaks
-            results = real_map(*args, **kwargs)
-
-            def stream():
-                for number, outcome in enumerate(results):
-                    if number == 3:
-                        raise BrokenProcessPool("a process in the pool was terminated")
-                    yield outcome
-
-            return stream()
-
-        workers.pool.map = breaking_map
         outcomes = list(workers.prepare(sources, ZONE))
+        folder = workers.answers.name
 
     assert workers.pool is None  # given up: the rest was parsed here, not rendered
     assert unrendered(outcomes) == serial
-    assert [outcome.rendered is not None for outcome in outcomes[:4]] == [True] * 3 + [False]
-    assert outcomes[-1].rendered is None
+    done = rendering.FILES_PER_TASK
+    assert all(o.rendered is not None for o in outcomes[:done])
+    assert all(o.rendered is None for o in outcomes[done:])
+    assert not Path(folder).exists()  # answers not collected are removed
+
+
+def test_a_worker_killed_midway_leaves_the_rest_to_this_process(tmp_path):
+    """Answers are file names (sent whole or not at all): a killed worker cannot leave the
+    pool waiting for the rest of a half-sent answer."""
+    sources = sources_of(write_posts(tmp_path / "_posts", 300))  # 525 files: 6 tasks
+    serial, _ = parse_sources(sources, ZONE, parallel_threshold=len(sources) + 1)
+
+    with Workers() as workers:
+        stream = workers.prepare(sources, ZONE)
+        outcomes = [next(stream)]
+        for process in list(workers.pool._processes.values()):
+            process.kill()
+        outcomes += stream
+
+    assert workers.pool is None
+    assert unrendered(outcomes) == serial
+    assert outcomes[0].rendered is not None and outcomes[-1].rendered is None
 
 
 @pytest.mark.django_db

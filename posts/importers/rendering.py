@@ -10,9 +10,10 @@ import logging
 import multiprocessing
 import multiprocessing.forkserver
 import os
+import pickle
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from itertools import repeat
+from concurrent.futures import Future, ProcessPoolExecutor
 
 from posts.importers.parser import ParsedFile, ParseError, RenderedBody, parse_post
 from posts.importers.sources import Source
@@ -81,6 +82,37 @@ def prepare_one(source: Source, default_timezone: str) -> ParsedFile | str:
     return outcome
 
 
+def prepare_many(sources: Sequence[Source], default_timezone: str, folder: str) -> str:
+    """What a worker does with one task: prepare_one() of each source, the outcomes pickled
+    to a file in `folder`, whose name is the answer. An answer through the pool's pipe that
+    large could be cut off by a worker killed while sending it, and the pool would wait for
+    the rest forever; a name is sent whole or not at all (then the pool sees the worker
+    die, and the work goes on in this process)."""
+    outcomes = [prepare_one(source, default_timezone) for source in sources]
+    handle, name = tempfile.mkstemp(dir=folder, suffix=".pickle")
+    with os.fdopen(handle, "wb") as file:
+        pickle.dump(outcomes, file, protocol=pickle.HIGHEST_PROTOCOL)
+    return name
+
+
+def _load_outcomes(name: str) -> list[ParsedFile | str]:
+    """The outcomes a worker wrote (prepare_many), the file removed."""
+    try:
+        with open(name, "rb") as file:
+            return pickle.load(file)  # written by our own worker, in our own folder
+    finally:
+        os.unlink(name)
+
+
+def _answers_folder() -> tempfile.TemporaryDirectory:
+    """A private folder for the workers' answers: in memory (/dev/shm) where there is one."""
+    shared_memory = "/dev/shm"
+    in_memory = os.path.isdir(shared_memory) and os.access(shared_memory, os.W_OK)
+    return tempfile.TemporaryDirectory(
+        prefix="import-", dir=shared_memory if in_memory else None, ignore_cleanup_errors=True
+    )
+
+
 def worker_context() -> multiprocessing.context.BaseContext:
     """How worker processes start: forked from a server process that imported this module
     once (forkserver), else spawned. Not a plain fork: that is unsafe in a threaded web server.
@@ -111,7 +143,9 @@ class Workers:
     def __init__(self, workers: int = WORKERS):
         self.workers = workers
         self.pool: ProcessPoolExecutor | None = None
+        self.answers: tempfile.TemporaryDirectory | None = None
         try:
+            self.answers = _answers_folder()
             self.pool = ProcessPoolExecutor(workers, mp_context=worker_context())
         except Exception as error:
             self.failed(error)
@@ -122,6 +156,8 @@ class Workers:
     def __exit__(self, *exc_info) -> None:
         if self.pool is not None:  # Ctrl-C or an error: drop the files not started yet
             self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.answers is not None:  # answers not collected
+            self.answers.cleanup()
 
     def failed(self, error: BaseException) -> None:
         logger.warning(
@@ -137,23 +173,27 @@ class Workers:
         """prepare_one() of each source, in the order given, as the workers finish them (the
         work is handed out now); after a failure of the pool, the remaining sources are
         parsed in this process."""
-        outcomes: Iterator[ParsedFile | str] = iter(())
-        if self.pool is not None:
+        answers: list[Future] = []
+        if self.pool is not None and self.answers is not None:
             try:
-                zones = repeat(default_timezone)
-                outcomes = self.pool.map(prepare_one, sources, zones, chunksize=FILES_PER_TASK)
+                for start in range(0, len(sources), FILES_PER_TASK):
+                    chunk = sources[start : start + FILES_PER_TASK]
+                    task = (prepare_many, chunk, default_timezone, self.answers.name)
+                    answers.append(self.pool.submit(*task))
             except Exception as error:  # the pool is already broken or shut down
                 self.failed(error)
-        return self._collect(outcomes, sources, default_timezone)
+                answers.clear()
+        return self._collect(answers, sources, default_timezone)
 
     def _collect(
-        self, outcomes: Iterator[ParsedFile | str], sources: Sequence[Source], zone: str
+        self, answers: list[Future], sources: Sequence[Source], zone: str
     ) -> Iterator[ParsedFile | str]:
         done = 0
         try:
-            for outcome in outcomes:
-                yield outcome
-                done += 1
+            for answer in answers:
+                for outcome in _load_outcomes(answer.result()):
+                    yield outcome
+                    done += 1
         except Exception as error:  # BrokenProcessPool, OSError, a result that won't pickle
             self.failed(error)
         for source in sources[done:]:
