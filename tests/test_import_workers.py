@@ -200,3 +200,17 @@ def test_a_batch_under_the_callers_threshold_starts_no_processes(tmp_path, monke
     report = import_paths([folder], ZONE, parallel_threshold=10_000)
 
     assert report.ok and started == []
+
+
+def test_answers_go_to_the_temporary_folder_when_dev_shm_is_small(tmp_path, monkeypatch):
+    sources = mixed_sources(tmp_path)
+    monkeypatch.setattr(rendering, "ANSWERS_IN_MEMORY_MIN_FREE", 1 << 62)
+    monkeypatch.setattr(rendering.tempfile, "tempdir", str(tmp_path))
+
+    with Workers() as workers:
+        folder = workers.answers.name
+        outcomes = list(workers.prepare(sources, ZONE))
+
+    assert Path(folder).parent == tmp_path and not Path(folder).exists()
+    assert workers.pool is not None and len(outcomes) == len(sources)
+    assert all(isinstance(o, str) or o.rendered is not None for o in outcomes)

@@ -104,10 +104,17 @@ def _load_outcomes(name: str) -> list[ParsedFile | str]:
         os.unlink(name)
 
 
+ANSWERS_IN_MEMORY_MIN_FREE = 1 << 30  # bytes free in /dev/shm (containers often have 64 MB)
+
+
 def _answers_folder() -> tempfile.TemporaryDirectory:
-    """A private folder for the workers' answers: in memory (/dev/shm) where there is one."""
+    """A private folder for the workers' answers: in memory (/dev/shm) where there is one
+    with room for a large import's answers, else in the temporary folder."""
     shared_memory = "/dev/shm"
-    in_memory = os.path.isdir(shared_memory) and os.access(shared_memory, os.W_OK)
+    in_memory = False
+    if os.path.isdir(shared_memory) and os.access(shared_memory, os.W_OK):
+        free = os.statvfs(shared_memory)
+        in_memory = free.f_bavail * free.f_frsize >= ANSWERS_IN_MEMORY_MIN_FREE
     return tempfile.TemporaryDirectory(
         prefix="import-", dir=shared_memory if in_memory else None, ignore_cleanup_errors=True
     )
