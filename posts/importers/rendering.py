@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 PARALLEL_THRESHOLD = 200  # files; a smaller batch is parsed in this process
 WORKERS = min(2, os.cpu_count() or 1)
 FILES_PER_TASK = 100  # files per task: larger messages cost less; the first comes soon enough
+ANSWERS_IN_MEMORY_MIN_FREE = 1 << 30  # bytes free in /dev/shm (containers often have 64 MB)
 
 
 def render_text(body: str, body_format: str) -> RenderedBody:
@@ -102,9 +103,6 @@ def _load_outcomes(name: str) -> list[ParsedFile | str]:
             return pickle.load(file)  # written by our own worker, in our own folder
     finally:
         os.unlink(name)
-
-
-ANSWERS_IN_MEMORY_MIN_FREE = 1 << 30  # bytes free in /dev/shm (containers often have 64 MB)
 
 
 def _answers_folder() -> tempfile.TemporaryDirectory:
