@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 PARALLEL_THRESHOLD = 200  # files; a smaller batch is parsed in this process
 WORKERS = min(2, os.cpu_count() or 1)
-FILES_PER_TASK = 100  # files per task: larger messages cost less; the first comes soon enough
+FILES_PER_TASK = 100  # files per task: fewer, larger answers cost less; the first still comes soon
 ANSWERS_IN_MEMORY_MIN_FREE = 1 << 30  # bytes free in /dev/shm (containers often have 64 MB)
 
 
