@@ -125,7 +125,12 @@ def test_a_pool_that_breaks_midway_leaves_the_rest_to_this_process(tmp_path, mon
 def test_a_worker_killed_midway_leaves_the_rest_to_this_process(tmp_path):
     """Answers are file names (sent whole or not at all): a killed worker cannot leave the
     pool waiting for the rest of a half-sent answer."""
-    sources = sources_of(write_posts(tmp_path / "_posts", 300))  # 525 files: 6 tasks
+    folder = write_posts(tmp_path / "_posts", 300)  # 525 files: 6 tasks
+    big = (
+        "---\ntitle: Big\ndate: 2099-12-31\n---\n" + "Words to render, *some* `code`.\n\n" * 150_000
+    )
+    (folder / "2099-12-31-zz-big-en.md").write_text(big, encoding="utf-8")  # 5 MB: the last task
+    sources = sources_of(folder)  # is still at work when the workers are killed
     serial, _ = parse_sources(sources, ZONE, parallel_threshold=len(sources) + 1)
 
     with Workers() as workers:
