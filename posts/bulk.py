@@ -1,5 +1,6 @@
-"""Inserting many rows at once, for the importer's largest writes (posts, translations, their
-links and revision rows): PostgreSQL's COPY, else Django's bulk_create.
+"""Inserting many rows at once, for the importer's largest writes: posts and translations
+(bulk_insert, model instances) and their tag and category links (insert_values, value
+tuples). PostgreSQL's COPY, else Django's bulk_create or executemany.
 
 With COPY, psycopg formats the rows in C and PostgreSQL parses no SQL per row: for a chunk of
 posts with their bodies this is a fraction of the time of Django compiling, quoting and the
