@@ -180,11 +180,6 @@ class ReadableText:
 _SEPARATOR = "\x00"  # in no token: tokens hold word characters only
 
 
-def distinct_tokens(text: str) -> str:
-    """ReadableText.distinct_tokens() of text without markup."""
-    return ReadableText.of(text).distinct_tokens()
-
-
 def readable_text(body: str) -> ReadableText | None:
     """The readable text of a body (Markdown or HTML); None when it has none."""
     text = plain_text(body, collapse_spaces=False)
@@ -192,10 +187,10 @@ def readable_text(body: str) -> ReadableText | None:
 
 
 def body_tokens(body: str, readable: ReadableText | None = None) -> str | None:
-    """The distinct search tokens of one body (Markdown or HTML), as distinct_tokens() gives
-    them; None when it has no readable text. Searches need only which tokens a body has
-    (every query term is required, none is positional). `readable`: readable_text(body),
-    when already at hand."""
+    """The distinct search tokens of one body (Markdown or HTML), as
+    ReadableText.distinct_tokens() gives them; None when it has no readable text. Searches
+    need only which tokens a body has (every query term is required, none is positional).
+    `readable`: readable_text(body), when already at hand."""
     readable = readable or readable_text(body)
     return readable.distinct_tokens() if readable is not None else None
 

@@ -23,10 +23,10 @@ from posts.search import (
     CJK_RUN,
     MAX_VECTOR_BYTES,
     QueryTerm,
+    ReadableText,
     SearchDocument,
     body_tokens,
     build_search_document,
-    distinct_tokens,
     make_snippet,
     nfkc,
     parse_query,
@@ -448,7 +448,7 @@ def test_distinct_tokens_are_tokenises_tokens_once_chinese_first(text):
     others = [token for token in tokens if not CJK_RUN.match(token)]
 
     expected = " ".join(dict.fromkeys(chinese + others))
-    assert distinct_tokens(text) == expected
+    assert ReadableText.of(text).distinct_tokens() == expected
 
 
 def test_body_tokens_repeat_no_token_and_skip_markup():
